@@ -1,0 +1,11 @@
+# CUEBALL_SANITIZE=thread | address: instruments everything built in this tree
+# (library, plugins, tests, examples), as sanitizers require.
+if(CUEBALL_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=thread)
+elseif(CUEBALL_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=address,undefined)
+elseif(NOT CUEBALL_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "CUEBALL_SANITIZE must be thread, address or empty (got '${CUEBALL_SANITIZE}')")
+endif()

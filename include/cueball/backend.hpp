@@ -1,0 +1,46 @@
+// Backends: the addresses a pool spreads its connections over, and the events
+// a resolver uses to tell the pool that backends came or went.
+//
+// Thread safety: plain values; `backend_key` is a pure function.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+
+namespace cueball {
+
+/// One instance of the service: where to connect.
+struct Backend {
+    std::string address;      ///< IP literal ("127.0.0.1", "::1") or host name
+    std::uint16_t port = 0;   ///< TCP port; 0 is not a valid port
+    std::string name;         ///< optional label, e.g. the SRV target
+
+    friend bool operator==(const Backend&, const Backend&) = default;
+};
+
+/// Stable identity of a backend: its address and port, never its label.
+using BackendKey = std::string;
+
+/// "127.0.0.1:5432" for IPv4 literals and names, "[::1]:5432" for IPv6 literals.
+BackendKey backend_key(const Backend& backend);
+
+/// A backend appeared. Duplicate keys are ignored (and logged) by the pool.
+struct BackendAdded {
+    BackendKey key;
+    Backend backend;
+};
+
+/// A backend went away. Unknown keys are ignored (and logged) by the pool.
+struct BackendRemoved {
+    BackendKey key;
+};
+
+using ResolverEvent = std::variant<BackendAdded, BackendRemoved>;
+
+/// Where a resolver delivers its events. Thread-safe; returns quickly (the
+/// pool only queues the event for its rebalancer thread).
+using ResolverSink = std::function<void(ResolverEvent)>;
+
+}  // namespace cueball

@@ -1,0 +1,51 @@
+// The type-erased core behind ConnectionPool<C>: the templates in pool.hpp
+// are thin wrappers over these functions, which live in the compiled library.
+// Installed because pool.hpp needs it; not for direct use.
+#pragma once
+
+#include <cueball/backend.hpp>
+#include <cueball/connection.hpp>
+#include <cueball/options.hpp>
+#include <cueball/resolver.hpp>
+#include <cueball/stats.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+namespace cueball::detail {
+
+class PoolCore;
+
+// What a handle reads without a call into the library. The core's slots
+// derive from it; the core keeps both fields stable while a slot is claimed.
+struct SlotView {
+    void* object = nullptr;             // the C* the user's factory returned
+    const Backend* backend = nullptr;   // lives as long as the slot
+};
+
+// A connection made by the user's factory: ownership through the base class,
+// and the derived pointer that handles give back to the user.
+struct MadeConnection {
+    std::unique_ptr<Connection> connection;
+    void* object = nullptr;
+};
+using ErasedFactory = std::function<MadeConnection(const Backend&)>;
+
+// Starts the pool's threads and the resolver. Throws InvalidArgument for bad
+// options, a null resolver or an empty factory.
+PoolCore* core_create(PoolOptions options, std::shared_ptr<Resolver> resolver, ErasedFactory factory);
+// For ~ConnectionPool: stops the pool; the core frees itself when the last
+// outstanding handle is released.
+void core_destroy(PoolCore* core) noexcept;
+
+SlotView* core_claim(PoolCore* core);
+SlotView* core_claim(PoolCore* core, std::chrono::milliseconds timeout);
+SlotView* core_try_claim(PoolCore* core);
+void core_release(PoolCore* core, SlotView* slot, bool discard) noexcept;
+PoolStats core_stats(const PoolCore* core);
+void core_stop(PoolCore* core);
+
+[[noreturn]] void throw_invalid_handle();
+
+}  // namespace cueball::detail

@@ -1,0 +1,18 @@
+#include "backoff.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cueball::detail {
+
+std::chrono::milliseconds backoff_delay(std::uint64_t failures, const BackoffPolicy& policy, double u) {
+    const double max_ms = static_cast<double>(policy.max.count());
+    const double exponent = static_cast<double>(failures == 0 ? 0 : failures - 1);
+    // pow() of a large exponent is inf, which min() clamps to max: no overflow.
+    double ms = std::min(max_ms, static_cast<double>(policy.initial.count()) *
+                                     std::pow(policy.multiplier, exponent));
+    ms *= 1.0 - policy.jitter * std::clamp(u, 0.0, 1.0);
+    return std::chrono::milliseconds(static_cast<std::int64_t>(std::max(ms, 1.0)));
+}
+
+}  // namespace cueball::detail

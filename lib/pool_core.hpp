@@ -1,0 +1,143 @@
+// PoolCore: the type-erased pool. See docs/ARCHITECTURE.md for the slot state
+// table, the wake-up guarantee and the rebalancer's rules.
+//
+// Threads (all started by start(), all joined by stop()):
+//   - the rebalancer: waits on rebalancer_cv_ for resolver events, fill
+//     requests and its timers (debounce, backoff retries, connect timeouts,
+//     decoherence, health checks);
+//   - connector_threads workers: wait on work_cv_ for tasks (connect, close,
+//     is_valid) and run them without the lock.
+// Claimers wait on their own Waiter::cv, so a release wakes exactly the
+// oldest waiter.
+#pragma once
+
+#include "backoff.hpp"
+#include "mutex.hpp"
+#include "slot.hpp"
+
+#include <cueball/detail/pool_core.hpp>
+
+#include <condition_variable>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace spdlog {
+class logger;
+}
+
+namespace cueball::detail {
+
+class PoolCore {
+public:
+    // Options must have passed validate_options().
+    PoolCore(PoolOptions options, std::shared_ptr<Resolver> resolver, ErasedFactory factory);
+    ~PoolCore();
+    PoolCore(const PoolCore&) = delete;
+    PoolCore& operator=(const PoolCore&) = delete;
+
+    // Starts the threads, then the resolver. On failure the pool is stopped
+    // and the exception propagates.
+    void start() EXCLUDES(mu_);
+    Slot* claim(std::chrono::milliseconds timeout) EXCLUDES(mu_);
+    Slot* try_claim() EXCLUDES(mu_);
+    void release(Slot* slot, bool discard) noexcept EXCLUDES(mu_);
+    PoolStats stats() const EXCLUDES(mu_);
+    void stop() noexcept EXCLUDES(mu_);
+    // The pool object is gone. True if no handle remains, so the caller must
+    // delete the core; otherwise the last release() deletes it.
+    bool orphan() EXCLUDES(mu_);
+    const PoolOptions& options() const { return options_; }
+
+private:
+    struct Waiter {
+        std::condition_variable cv;
+        Slot* slot = nullptr;   // guarded by mu_: set by the releaser that serves us
+        bool stopped = false;   // guarded by mu_: set by stop()
+        ListLink<Waiter> link;  // guarded by mu_: in waiters_
+    };
+
+    // Resolver sink: queues the event for the rebalancer.
+    void on_event(ResolverEvent event) EXCLUDES(mu_);
+
+    void rebalancer_main() EXCLUDES(mu_);
+    void worker_main() EXCLUDES(mu_);
+    // Runs the slot's task with mu_ released (the caller's MutexLock still
+    // owns it when this returns).
+    void run_task(Slot* slot) REQUIRES(mu_);
+    void finish_connect(Slot* slot, MadeConnection made, const std::string& error) REQUIRES(mu_);
+
+    // The one function that changes a slot's state, and the counts with it.
+    void transition(Slot* slot, SlotState to) REQUIRES(mu_);
+    Slot* new_slot(BackendEntry* entry) REQUIRES(mu_);
+    void destroy_slot(Slot* slot) REQUIRES(mu_);
+    void forget_if_drained(BackendEntry* entry) REQUIRES(mu_);
+    // An open connection is free: to the oldest waiter, else the idle queue,
+    // or closed if its backend no longer wants it.
+    void place(Slot* slot) REQUIRES(mu_);
+    void start_close(Slot* slot) REQUIRES(mu_);
+    void enqueue_task(Slot* slot) REQUIRES(mu_);
+    void make_ready(BackendEntry* entry) REQUIRES(mu_);
+    void request_fill() REQUIRES(mu_);
+
+    void apply_events(Clock::time_point now) REQUIRES(mu_);
+    void retarget() REQUIRES(mu_);
+    void fill(Clock::time_point now) REQUIRES(mu_);
+    bool refill(BackendEntry* entry, Clock::time_point now) REQUIRES(mu_);
+    void record_connect_failure(BackendEntry* entry, const std::string& error, Clock::time_point now)
+        REQUIRES(mu_);
+    void record_connect_success(BackendEntry* entry) REQUIRES(mu_);
+    Clock::time_point expire_connects(Clock::time_point now) REQUIRES(mu_);
+    void shuffle_idle() REQUIRES(mu_);
+    void start_health_checks() REQUIRES(mu_);
+
+    std::string timeout_message(std::chrono::milliseconds timeout) const REQUIRES(mu_);
+    [[noreturn]] void throw_stopped() const;
+
+    // Set once in the constructor, then read-only.
+    const PoolOptions options_;
+    const std::shared_ptr<Resolver> resolver_;
+    const ErasedFactory factory_;
+    const std::shared_ptr<spdlog::logger> log_;
+    const BackoffPolicy backoff_;
+
+    mutable Mutex mu_;
+    IntrusiveList<Slot, &Slot::link> idle_ GUARDED_BY(mu_);      // the decoherence queue, FIFO
+    IntrusiveList<Waiter, &Waiter::link> waiters_ GUARDED_BY(mu_);  // blocked claimers, oldest first
+    IntrusiveList<Slot, &Slot::link> inflight_ GUARDED_BY(mu_);  // slots a worker is running
+    IntrusiveList<BackendEntry, &BackendEntry::ready_link> ready_ GUARDED_BY(mu_);  // entries with runnable tasks
+    std::unordered_map<BackendKey, std::unique_ptr<BackendEntry>> backends_ GUARDED_BY(mu_);
+    std::array<std::size_t, kSlotStates> count_ GUARDED_BY(mu_){};  // slots per state, all backends
+    std::size_t live_current_ GUARDED_BY(mu_) = 0;  // live() summed over backends not removed
+    std::vector<ResolverEvent> events_ GUARDED_BY(mu_);            // queued for the rebalancer
+    Clock::time_point last_event_ GUARDED_BY(mu_){};
+    bool fill_needed_ GUARDED_BY(mu_) = false;
+    bool capped_ GUARDED_BY(mu_) = false;        // last fill stopped at max_connections
+    Clock::time_point next_retry_ GUARDED_BY(mu_) = Clock::time_point::max();
+    Clock::time_point next_shuffle_ GUARDED_BY(mu_){};
+    Clock::time_point next_health_check_ GUARDED_BY(mu_){};
+    std::string last_error_ GUARDED_BY(mu_);     // last connect failure, any backend
+    std::uint64_t next_slot_id_ GUARDED_BY(mu_) = 1;
+    std::uint64_t epoch_ GUARDED_BY(mu_) = 1;    // health-check ticks so far + 1
+    std::mt19937_64 rng_ GUARDED_BY(mu_);
+    std::size_t idle_workers_ GUARDED_BY(mu_) = 0;
+    bool stopping_ GUARDED_BY(mu_) = false;     // stop() has begun
+    bool stopped_ GUARDED_BY(mu_) = false;      // stop() has finished
+    bool orphaned_ GUARDED_BY(mu_) = false;     // the ConnectionPool object is gone
+    std::condition_variable rebalancer_cv_;     // waits with mu_
+    std::condition_variable work_cv_;           // waits with mu_
+    std::condition_variable stopped_cv_;        // waits with mu_, for stopped_
+
+    // Written by start() before any other thread exists, joined by the one
+    // stop() call that sets stopping_.
+    std::thread rebalancer_;
+    std::vector<std::thread> workers_;
+};
+
+// Throws InvalidArgument naming the first bad field.
+void validate_options(const PoolOptions& options);
+
+}  // namespace cueball::detail

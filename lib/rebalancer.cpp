@@ -1,0 +1,235 @@
+// The rebalancer thread and the rules it applies: debounced resolver events,
+// the even spread of max_connections over healthy backends, backoff retries of
+// failing backends, connect timeouts, decoherence and health checks.
+#include "pool_core.hpp"
+#include "spread.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace cueball::detail {
+
+namespace {
+
+template <class... Fs>
+struct Overloaded : Fs... {
+    using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+constexpr std::chrono::hours kIdleWake{1};
+
+}  // namespace
+
+void PoolCore::rebalancer_main() {
+    MutexLock lock(mu_);
+    while (!stopping_) {
+        const Clock::time_point now = Clock::now();
+        if (!events_.empty() && now >= last_event_ + options_.rebalance_delay) apply_events(now);
+        Clock::time_point wake = std::min(now + kIdleWake, expire_connects(now));
+        if (fill_needed_ || now >= next_retry_) fill(now);
+        if (options_.decoherence_interval.count() > 0) {
+            if (now >= next_shuffle_) {
+                shuffle_idle();
+                next_shuffle_ = now + options_.decoherence_interval;
+            }
+            wake = std::min(wake, next_shuffle_);
+        }
+        if (options_.health_check_interval.count() > 0) {
+            if (now >= next_health_check_) {
+                start_health_checks();
+                next_health_check_ = now + options_.health_check_interval;
+            }
+            wake = std::min(wake, next_health_check_);
+        }
+        if (!events_.empty()) wake = std::min(wake, last_event_ + options_.rebalance_delay);
+        wake = std::min(wake, next_retry_);
+        if (fill_needed_) continue;
+        rebalancer_cv_.wait_until(lock.native(), wake);
+    }
+}
+
+void PoolCore::apply_events(Clock::time_point now) {
+    std::size_t added = 0, removed = 0;
+    for (ResolverEvent& event : events_) {
+        std::visit(Overloaded{
+                       [&](BackendAdded& e) REQUIRES(mu_) {
+                           auto it = backends_.find(e.key);
+                           if (it == backends_.end()) {
+                               auto entry = std::make_unique<BackendEntry>();
+                               entry->key = e.key;
+                               entry->backend = std::move(e.backend);
+                               backends_.emplace(e.key, std::move(entry));
+                               ++added;
+                           } else if (it->second->removed) {
+                               // Back while still draining: keep its open connections.
+                               it->second->removed = false;
+                               live_current_ += it->second->live();
+                               ++added;
+                           } else {
+                               log_->warn("pool {}: backend {} added twice; ignored", options_.name, e.key);
+                           }
+                       },
+                       [&](BackendRemoved& e) REQUIRES(mu_) {
+                           auto it = backends_.find(e.key);
+                           if (it == backends_.end() || it->second->removed) {
+                               log_->warn("pool {}: unknown backend {} removed; ignored", options_.name, e.key);
+                               return;
+                           }
+                           it->second->removed = true;
+                           live_current_ -= it->second->live();
+                           ++removed;
+                       },
+                   },
+                   event);
+    }
+    events_.clear();
+    log_->info("pool {}: rebalancing after {} added, {} removed", options_.name, added, removed);
+    retarget();
+    fill(now);
+}
+
+void PoolCore::retarget() {
+    std::vector<BackendEntry*> healthy, failing;
+    for (auto& [key, entry] : backends_) {
+        entry->target = 0;
+        if (entry->removed) continue;
+        (entry->failing() ? failing : healthy).push_back(entry.get());
+    }
+    // Failing backends give their share to the healthy ones and keep only a
+    // probe (see refill); when none is healthy, all share as usual.
+    std::vector<BackendEntry*>& group = healthy.empty() ? failing : healthy;
+    std::sort(group.begin(), group.end(), [](auto* a, auto* b) { return a->key < b->key; });
+    std::vector<std::size_t> current;
+    current.reserve(group.size());
+    for (BackendEntry* entry : group) current.push_back(entry->live());
+    std::vector<std::size_t> targets = spread_evenly(options_.max_connections, current);
+    for (std::size_t i = 0; i < group.size(); ++i) group[i]->target = targets[i];
+
+    // Trim what is now surplus: queued connects first (nothing lost), then
+    // idle connections. Claimed ones are closed by place() when released.
+    for (auto& [key, entry] : backends_) {
+        for (Slot* slot = entry->tasks.front(); slot != nullptr && entry->live() > entry->target;) {
+            Slot* next = decltype(entry->tasks)::next(slot);
+            if (slot->state == SlotState::Connecting) {
+                entry->tasks.erase(slot);
+                destroy_slot(slot);
+            }
+            slot = next;
+        }
+    }
+    for (Slot* slot = idle_.front(); slot != nullptr;) {
+        Slot* next = decltype(idle_)::next(slot);
+        if (slot->entry->live() > slot->entry->target) {
+            idle_.erase(slot);
+            transition(slot, SlotState::Closing);
+            enqueue_task(slot);
+        }
+        slot = next;
+    }
+    for (auto it = backends_.begin(); it != backends_.end();) {
+        BackendEntry* entry = (it++)->second.get();
+        forget_if_drained(entry);
+    }
+    request_fill();
+}
+
+void PoolCore::fill(Clock::time_point now) {
+    fill_needed_ = false;
+    capped_ = false;
+    next_retry_ = Clock::time_point::max();
+    for (auto& [key, entry] : backends_) {
+        if (!refill(entry.get(), now)) capped_ = true;
+    }
+}
+
+bool PoolCore::refill(BackendEntry* entry, Clock::time_point now) {
+    if (entry->removed || stopping_) return true;
+    if (entry->failing()) {
+        // One probe at a time, at the backoff schedule, whatever the target:
+        // it is how the backend gets its share back. place() closes the probe
+        // if the pool turns out to be full when it succeeds.
+        if (entry->in(SlotState::Connecting) > 0) return true;
+        if (now < entry->next_attempt) {
+            next_retry_ = std::min(next_retry_, entry->next_attempt);
+            return true;
+        }
+        enqueue_task(new_slot(entry));
+        return true;
+    }
+    while (entry->live() < entry->target) {
+        if (live_current_ >= options_.max_connections) return false;
+        enqueue_task(new_slot(entry));
+    }
+    return true;
+}
+
+void PoolCore::record_connect_failure(BackendEntry* entry, const std::string& error, Clock::time_point now) {
+    const bool was_healthy = !entry->failing();
+    ++entry->consecutive_failures;
+    ++entry->connect_failures;
+    entry->last_error = error;
+    last_error_ = error;
+    std::uniform_real_distribution<double> u01(0.0, 1.0);
+    entry->next_attempt = now + backoff_delay(entry->consecutive_failures, backoff_, u01(rng_));
+    if (was_healthy) {
+        log_->warn("pool {}: backend {} failing: {}", options_.name, entry->key, error);
+        if (!entry->removed) retarget();
+    } else {
+        log_->debug("pool {}: backend {} failed {} times in a row: {}", options_.name, entry->key,
+                    entry->consecutive_failures, error);
+    }
+    request_fill();
+}
+
+void PoolCore::record_connect_success(BackendEntry* entry) {
+    if (!entry->failing()) return;
+    log_->warn("pool {}: backend {} recovered after {} failed connects", options_.name, entry->key,
+               entry->consecutive_failures);
+    entry->consecutive_failures = 0;
+    if (!entry->removed) retarget();
+}
+
+Clock::time_point PoolCore::expire_connects(Clock::time_point now) {
+    Clock::time_point next = Clock::time_point::max();
+    for (Slot* slot = inflight_.front(); slot != nullptr; slot = decltype(inflight_)::next(slot)) {
+        if (slot->state != SlotState::Connecting) continue;
+        const Clock::time_point deadline = slot->started + options_.connect_timeout;
+        if (now < deadline) {
+            next = std::min(next, deadline);
+            continue;
+        }
+        transition(slot, SlotState::Abandoned);
+        record_connect_failure(
+            slot->entry, fmt::format("connect did not finish within {} ms", options_.connect_timeout.count()), now);
+    }
+    return next;
+}
+
+void PoolCore::shuffle_idle() {
+    std::vector<Slot*> slots;
+    slots.reserve(idle_.size());
+    while (Slot* slot = idle_.pop_front()) slots.push_back(slot);
+    std::shuffle(slots.begin(), slots.end(), rng_);
+    for (Slot* slot : slots) idle_.push_back(slot);
+    log_->debug("pool {}: shuffled {} idle connections", options_.name, slots.size());
+}
+
+void PoolCore::start_health_checks() {
+    // A connection claimed since the last tick has just proved itself; check
+    // the ones that were not.
+    for (Slot* slot = idle_.front(); slot != nullptr;) {
+        Slot* next = decltype(idle_)::next(slot);
+        if (slot->claim_epoch < epoch_) {
+            idle_.erase(slot);
+            transition(slot, SlotState::Checking);
+            enqueue_task(slot);
+        }
+        slot = next;
+    }
+    ++epoch_;
+}
+
+}  // namespace cueball::detail

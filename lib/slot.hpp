@@ -1,0 +1,78 @@
+// The pool's bookkeeping for one connection (a slot) and one backend (an
+// entry). Both are edited only under PoolCore::mu_; PoolCore::transition() is
+// the one place that changes a slot's state and the counts derived from it.
+#pragma once
+
+#include "intrusive_list.hpp"
+
+#include <cueball/backend.hpp>
+#include <cueball/connection.hpp>
+#include <cueball/detail/pool_core.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace cueball::detail {
+
+using Clock = std::chrono::steady_clock;
+
+enum class SlotState : std::uint8_t {
+    None,        // not (or no longer) part of the pool; not counted
+    Connecting,  // queued for, or running, connect() on a worker
+    Idle,        // open, in the idle (decoherence) queue
+    Claimed,     // held by a PoolHandle; the pool does not touch it
+    Checking,    // out of the idle queue, queued for or running is_valid()
+    Closing,     // queued for, or running, close() on a worker
+    Abandoned,   // connect() outlived connect_timeout; closed when it returns
+};
+inline constexpr std::size_t kSlotStates = 7;
+const char* state_name(SlotState state);
+
+struct BackendEntry;
+
+struct Slot : SlotView {
+    ListLink<Slot> link;          // idle queue, a backend's task queue, or the in-flight list
+    BackendEntry* entry = nullptr;
+    std::unique_ptr<Connection> connection;  // null until connect() succeeds
+    SlotState state = SlotState::None;
+    bool running = false;         // a worker is executing this slot's task now
+    std::uint64_t id = 0;         // unique per pool, for logs and probes
+    std::uint64_t claim_epoch = 0;  // health-check epoch of the last claim
+    Clock::time_point started{};  // when the running task began (connect_timeout)
+};
+
+struct BackendEntry {
+    BackendKey key;
+    Backend backend;
+    std::array<std::size_t, kSlotStates> count{};  // slots here per state
+    IntrusiveList<Slot, &Slot::link> tasks;         // slots waiting for a worker
+    ListLink<BackendEntry> ready_link;              // in PoolCore::ready_
+    bool in_ready = false;
+    std::size_t running = 0;                        // tasks on workers now
+    std::size_t target = 0;                         // connections wanted here
+    bool removed = false;                           // draining: no new connections
+    std::uint64_t consecutive_failures = 0;         // 0 = healthy
+    std::uint64_t connect_failures = 0;             // since added
+    Clock::time_point next_attempt{};               // earliest retry while failing
+    std::string last_error;
+
+    // Slots that count toward `target`: open or about to be.
+    std::size_t live() const {
+        return count[static_cast<std::size_t>(SlotState::Connecting)] +
+               count[static_cast<std::size_t>(SlotState::Idle)] +
+               count[static_cast<std::size_t>(SlotState::Claimed)] +
+               count[static_cast<std::size_t>(SlotState::Checking)];
+    }
+    std::size_t slots() const {
+        std::size_t n = 0;
+        for (std::size_t c : count) n += c;
+        return n;
+    }
+    std::size_t in(SlotState s) const { return count[static_cast<std::size_t>(s)]; }
+    bool failing() const { return consecutive_failures > 0; }
+};
+
+}  // namespace cueball::detail

@@ -1,0 +1,137 @@
+// The worker threads: they take tasks (connect, is_valid, close) from the
+// backends in the ready ring, round-robin, at most connects_per_backend per
+// backend at once, and run them without the pool's lock.
+#include "pool_core.hpp"
+
+#include <cueball/errors.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace cueball::detail {
+
+namespace {
+
+std::string describe(const std::exception& e) {
+    const char* what = e.what();
+    return (what != nullptr && *what != '\0') ? std::string(what) : std::string("exception with an empty message");
+}
+
+}  // namespace
+
+void PoolCore::worker_main() {
+    MutexLock lock(mu_);
+    for (;;) {
+        while (!stopping_ && ready_.empty()) {
+            ++idle_workers_;
+            work_cv_.wait(lock.native());
+            --idle_workers_;
+        }
+        if (stopping_) return;
+        BackendEntry* entry = ready_.pop_front();
+        entry->in_ready = false;
+        Slot* slot = entry->tasks.pop_front();
+        ++entry->running;
+        make_ready(entry);  // round-robin: back of the ring if it has more
+        slot->running = true;
+        slot->started = Clock::now();
+        inflight_.push_back(slot);
+        run_task(slot);
+    }
+}
+
+void PoolCore::run_task(Slot* slot) {
+    BackendEntry* entry = slot->entry;
+    const SlotState task = slot->state;
+    // While a worker runs a slot's task nobody else touches the slot's
+    // connection, so it may be used without the lock.
+    Connection* connection = slot->connection.get();
+    mu_.unlock();
+
+    MadeConnection made;
+    std::string error;
+    bool valid = false;
+    std::unique_ptr<Connection> closed;
+    switch (task) {
+        case SlotState::Connecting:
+            try {
+                made = factory_(*slot->backend);
+                if (!made.connection) throw Error("connection factory returned nullptr");
+                made.connection->connect();
+            } catch (const std::exception& e) {
+                error = describe(e);
+            } catch (...) {
+                error = "connect threw a non-standard exception";
+            }
+            if (!error.empty()) made.connection.reset();  // destroyed here, without close()
+            break;
+        case SlotState::Checking:
+            try {
+                valid = connection->is_valid();
+            } catch (const std::exception& e) {
+                log_->debug("pool {}: is_valid() on {} threw: {}", options_.name, entry->key, describe(e));
+            } catch (...) {
+                log_->debug("pool {}: is_valid() on {} threw", options_.name, entry->key);
+            }
+            break;
+        case SlotState::Closing:
+            connection->close();
+            break;
+        default:
+            break;
+    }
+
+    mu_.lock();
+    inflight_.erase(slot);
+    slot->running = false;
+    --entry->running;
+    make_ready(entry);
+    switch (slot->state) {
+        case SlotState::Connecting:
+        case SlotState::Abandoned:
+            finish_connect(slot, std::move(made), error);
+            break;
+        case SlotState::Checking:
+            if (valid) {
+                place(slot);
+            } else {
+                log_->info("pool {}: idle connection to {} failed its health check", options_.name, entry->key);
+                start_close(slot);
+            }
+            break;
+        case SlotState::Closing:
+            closed = std::move(slot->connection);
+            destroy_slot(slot);
+            forget_if_drained(entry);
+            break;
+        default:
+            break;
+    }
+    if (closed) {
+        // Destroying a connection may do I/O (a plugin's destructor): not under the lock.
+        mu_.unlock();
+        closed.reset();
+        mu_.lock();
+    }
+}
+
+void PoolCore::finish_connect(Slot* slot, MadeConnection made, const std::string& error) {
+    BackendEntry* entry = slot->entry;
+    const bool abandoned = slot->state == SlotState::Abandoned;
+    if (!error.empty()) {
+        // An abandoned connect was already counted as failed when it timed out.
+        if (!abandoned) record_connect_failure(entry, error, Clock::now());
+        destroy_slot(slot);
+        forget_if_drained(entry);
+        return;
+    }
+    slot->connection = std::move(made.connection);
+    slot->object = made.object;
+    if (abandoned) {
+        start_close(slot);
+        return;
+    }
+    record_connect_success(entry);
+    place(slot);
+}
+
+}  // namespace cueball::detail

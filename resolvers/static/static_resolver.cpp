@@ -1,0 +1,67 @@
+#include <cueball/detail/logging.hpp>
+#include <cueball/errors.hpp>
+#include <cueball/resolvers/static.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace cueball {
+
+namespace {
+
+void check_backend(const Backend& backend) {
+    if (backend.address.empty()) throw InvalidArgument("StaticResolver: backend address is empty");
+    if (backend.port == 0) {
+        throw InvalidArgument("StaticResolver: backend '" + backend.address + "' has port 0");
+    }
+}
+
+}  // namespace
+
+StaticResolver::StaticResolver(std::vector<Backend> backends, std::shared_ptr<spdlog::logger> logger)
+    : logger_(logger ? std::move(logger) : detail::quiet_stderr_logger("cueball.static")) {
+    for (Backend& backend : backends) add(std::move(backend));
+}
+
+void StaticResolver::add(Backend backend) {
+    check_backend(backend);
+    std::lock_guard lock(mutex_);
+    BackendKey key = backend_key(backend);
+    auto same = [&](const Backend& b) { return backend_key(b) == key; };
+    if (std::any_of(backends_.begin(), backends_.end(), same)) {
+        logger_->warn("static resolver: backend {} added twice; ignored", key);
+        return;
+    }
+    backends_.push_back(backend);
+    if (sink_ && !stopped_) sink_(BackendAdded{std::move(key), std::move(backend)});
+}
+
+void StaticResolver::remove(const Backend& backend) {
+    std::lock_guard lock(mutex_);
+    BackendKey key = backend_key(backend);
+    auto it = std::find_if(backends_.begin(), backends_.end(),
+                           [&](const Backend& b) { return backend_key(b) == key; });
+    if (it == backends_.end()) {
+        logger_->warn("static resolver: backend {} removed but not known; ignored", key);
+        return;
+    }
+    backends_.erase(it);
+    if (sink_ && !stopped_) sink_(BackendRemoved{std::move(key)});
+}
+
+void StaticResolver::start(ResolverSink sink) {
+    if (!sink) throw InvalidArgument("StaticResolver::start: sink is empty");
+    std::lock_guard lock(mutex_);
+    if (sink_) throw InvalidArgument("StaticResolver::start: already started");
+    sink_ = std::move(sink);
+    if (stopped_) return;
+    for (const Backend& backend : backends_) sink_(BackendAdded{backend_key(backend), backend});
+}
+
+void StaticResolver::stop() {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+}
+
+}  // namespace cueball
