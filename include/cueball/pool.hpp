@@ -99,15 +99,17 @@ private:
 
 template <class C>
 class ConnectionPool {
-    static_assert(std::is_base_of_v<Connection, C>, "C must derive from cueball::Connection");
-
 public:
     using Factory = std::function<std::unique_ptr<C>(const Backend&)>;
 
     /// Starts the rebalancer and worker threads, then the resolver.
     /// @throws InvalidArgument for bad options, a null resolver or an empty factory.
     ConnectionPool(PoolOptions options, std::shared_ptr<Resolver> resolver, Factory factory)
-        : core_(detail::core_create(std::move(options), std::move(resolver), erase(std::move(factory)))) {}
+        : core_(detail::core_create(std::move(options), std::move(resolver), erase(std::move(factory)))) {
+        // Here rather than at class scope, so that ConnectionPool<C>::Factory
+        // can be named while C is still incomplete.
+        static_assert(std::is_base_of_v<Connection, C>, "C must derive from cueball::Connection");
+    }
     /// stop(), then frees the pool once no handle remains.
     ~ConnectionPool() { detail::core_destroy(core_); }
     ConnectionPool(const ConnectionPool&) = delete;
