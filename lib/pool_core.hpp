@@ -87,6 +87,8 @@ private:
     void retarget() REQUIRES(mu_);
     void fill(Clock::time_point now) REQUIRES(mu_);
     bool refill(BackendEntry* entry, Clock::time_point now) REQUIRES(mu_);
+    // Drops queued (not running) connects of `entry` until live() <= keep.
+    void cancel_queued_connects(BackendEntry* entry, std::size_t keep) REQUIRES(mu_);
     void record_connect_failure(BackendEntry* entry, const std::string& error, Clock::time_point now)
         REQUIRES(mu_);
     void record_connect_success(BackendEntry* entry) REQUIRES(mu_);
@@ -117,6 +119,10 @@ private:
     bool fill_needed_ GUARDED_BY(mu_) = false;
     bool capped_ GUARDED_BY(mu_) = false;        // last fill stopped at max_connections
     Clock::time_point next_retry_ GUARDED_BY(mu_) = Clock::time_point::max();
+    // When the sleeping rebalancer wakes up by itself (min() while it runs),
+    // so that a worker starting a connect can tell whether the connect's
+    // deadline needs an earlier wake-up.
+    Clock::time_point rebalancer_wake_ GUARDED_BY(mu_) = Clock::time_point::min();
     Clock::time_point next_shuffle_ GUARDED_BY(mu_){};
     Clock::time_point next_health_check_ GUARDED_BY(mu_){};
     std::string last_error_ GUARDED_BY(mu_);     // last connect failure, any backend

@@ -47,7 +47,9 @@ void PoolCore::rebalancer_main() {
         if (!events_.empty()) wake = std::min(wake, last_event_ + options_.rebalance_delay);
         wake = std::min(wake, next_retry_);
         if (fill_needed_) continue;
+        rebalancer_wake_ = wake;
         rebalancer_cv_.wait_until(lock.native(), wake);
+        rebalancer_wake_ = Clock::time_point::min();
     }
 }
 
@@ -111,14 +113,7 @@ void PoolCore::retarget() {
     // Trim what is now surplus: queued connects first (nothing lost), then
     // idle connections. Claimed ones are closed by place() when released.
     for (auto& [key, entry] : backends_) {
-        for (Slot* slot = entry->tasks.front(); slot != nullptr && entry->live() > entry->target;) {
-            Slot* next = decltype(entry->tasks)::next(slot);
-            if (slot->state == SlotState::Connecting) {
-                entry->tasks.erase(slot);
-                destroy_slot(slot);
-            }
-            slot = next;
-        }
+        if (entry->live() > entry->target) cancel_queued_connects(entry.get(), entry->target);
     }
     for (Slot* slot = idle_.front(); slot != nullptr;) {
         Slot* next = decltype(idle_)::next(slot);
@@ -134,6 +129,22 @@ void PoolCore::retarget() {
         forget_if_drained(entry);
     }
     request_fill();
+}
+
+void PoolCore::cancel_queued_connects(BackendEntry* entry, std::size_t keep) {
+    for (Slot* slot = entry->tasks.front(); slot != nullptr && entry->live() > keep;) {
+        Slot* next = decltype(entry->tasks)::next(slot);
+        if (slot->state == SlotState::Connecting) {
+            entry->tasks.erase(slot);
+            destroy_slot(slot);
+        }
+        slot = next;
+    }
+    if (entry->in_ready && entry->tasks.empty()) {
+        // Keeps the ready ring's promise: every entry in it has a task.
+        ready_.erase(entry);
+        entry->in_ready = false;
+    }
 }
 
 void PoolCore::fill(Clock::time_point now) {
@@ -176,6 +187,8 @@ void PoolCore::record_connect_failure(BackendEntry* entry, const std::string& er
     entry->next_attempt = now + backoff_delay(entry->consecutive_failures, backoff_, u01(rng_));
     if (was_healthy) {
         log_->warn("pool {}: backend {} failing: {}", options_.name, entry->key, error);
+        // From now on it gets one attempt at a time, at the backoff schedule.
+        cancel_queued_connects(entry, 0);
         if (!entry->removed) retarget();
     } else {
         log_->debug("pool {}: backend {} failed {} times in a row: {}", options_.name, entry->key,

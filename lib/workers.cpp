@@ -35,6 +35,9 @@ void PoolCore::worker_main() {
         slot->running = true;
         slot->started = Clock::now();
         inflight_.push_back(slot);
+        if (slot->state == SlotState::Connecting && slot->started + options_.connect_timeout < rebalancer_wake_) {
+            rebalancer_cv_.notify_one();  // it must expire this connect sooner than it planned to wake
+        }
         run_task(slot);
     }
 }

@@ -92,6 +92,11 @@ void FakeConnection::close() noexcept {
     world_->counts_[key_].closes++;
 }
 
+void FakeWorld::condemn(std::uint64_t id) {
+    std::lock_guard lock(mutex_);
+    condemned_.insert(id);
+}
+
 bool FakeConnection::is_valid() {
     FakeBehaviour b;
     {
@@ -99,6 +104,12 @@ bool FakeConnection::is_valid() {
         world_->counts_[key_].checks++;
         b = world_->behaviour_[key_];
     }
+    if (b.check_delay.count() > 0) {
+        world_->checks_in_progress_++;
+        std::this_thread::sleep_for(b.check_delay);
+        world_->checks_in_progress_--;
+    }
+    if (b.is_valid_throws || b.invalid || closed_) world_->condemn(id_);
     if (b.is_valid_throws) throw std::runtime_error("fake is_valid threw");
     return !b.invalid && !closed_;
 }
@@ -110,6 +121,7 @@ bool FakeConnection::reset() {
         world_->counts_[key_].resets++;
         b = world_->behaviour_[key_];
     }
+    if (b.reset_throws || b.fail_reset) world_->condemn(id_);
     if (b.reset_throws) throw std::runtime_error("fake reset threw");
     return !b.fail_reset;
 }
@@ -117,6 +129,8 @@ bool FakeConnection::reset() {
 void FakeConnection::begin_use() {
     if (users_.fetch_add(1) != 0) world_->double_claims_++;
     if (closed_) world_->double_claims_++;
+    std::lock_guard lock(world_->mutex_);
+    if (world_->condemned_.count(id_) != 0) world_->condemned_claims_++;
 }
 
 void FakeConnection::end_use() { users_.fetch_sub(1); }

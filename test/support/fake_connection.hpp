@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct FakeBehaviour {
     bool is_valid_throws = false;                // is_valid() throws
     bool fail_reset = false;                     // reset() returns false
     bool reset_throws = false;                   // reset() throws
+    std::chrono::milliseconds check_delay{0};    // is_valid() blocks this long
 };
 
 struct FakeCounts {
@@ -54,6 +56,13 @@ public:
     std::vector<std::chrono::steady_clock::time_point> attempt_times(const BackendKey& key) const;
     // How many connect() calls are blocked in their delay right now.
     int connects_in_progress(const BackendKey& key) const;
+    // How many is_valid() calls are running right now, on any backend.
+    int checks_in_progress() const { return checks_in_progress_.load(); }
+    // Connections that failed is_valid() or reset() (or that the test
+    // condemned): the pool must never hand them out again.
+    void condemn(std::uint64_t id);
+    // Claims that got a condemned connection.
+    std::uint64_t condemned_claims() const { return condemned_claims_.load(); }
 
     ConnectionPool<FakeConnection>::Factory factory();
 
@@ -64,6 +73,9 @@ private:
     std::map<BackendKey, FakeCounts> counts_;        // guarded by mutex_
     std::map<BackendKey, std::vector<std::chrono::steady_clock::time_point>> attempts_;  // guarded by mutex_
     std::map<BackendKey, int> in_progress_;          // guarded by mutex_
+    std::set<std::uint64_t> condemned_;              // guarded by mutex_
+    std::atomic<int> checks_in_progress_{0};
+    std::atomic<std::uint64_t> condemned_claims_{0};
     std::atomic<std::uint64_t> leaked_{0};
     std::atomic<std::uint64_t> double_claims_{0};
     std::atomic<std::uint64_t> next_id_{1};
