@@ -1,0 +1,35 @@
+// How PostgresOptions become libpq connection keywords: checked once when a
+// connection object is made, turned into the keyword/value arrays that
+// PQconnectdbParams takes, and how libpq's messages are made safe to show.
+// Pure functions, so tests can check them without a server.
+#pragma once
+
+#include <cueball/backend.hpp>
+#include <cueball/connections/postgres.hpp>
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cueball::postgres_detail {
+
+// @throws InvalidArgument naming the first bad field: an empty address, port
+// 0, a non-positive timeout, a NUL byte in a string, a reserved keyword.
+void validate(const Backend& backend, const PostgresOptions& options);
+
+// libpq's connect_timeout in whole seconds: rounded up, at least 2 (libpq
+// treats 1 as 2 anyway; saying 2 keeps the documented value honest).
+long connect_timeout_seconds(std::chrono::milliseconds timeout);
+
+// Keyword/value pairs for PQconnectdbParams, in libpq's order of precedence
+// (later ones win, so the fixed ones come after `parameters`). Empty values
+// are left out so that libpq's defaults (PGUSER, ...) still apply.
+std::vector<std::pair<std::string, std::string>> connection_keywords(const Backend& backend,
+                                                                     const PostgresOptions& options);
+
+// libpq's multi-line error message on one line, without trailing blanks, and
+// with every occurrence of `password` (if non-empty) replaced by "***".
+std::string clean_message(const char* message, const std::string& password);
+
+}  // namespace cueball::postgres_detail

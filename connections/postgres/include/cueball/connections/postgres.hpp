@@ -1,0 +1,140 @@
+// PostgresConnection: a cueball Connection over libpq, so that a
+// ConnectionPool<PostgresConnection> keeps PostgreSQL sessions open across
+// the servers a resolver reports and lends them out for queries through
+// native().
+//
+//   cueball::PostgresOptions pg{.dbname = "app", .user = "app", .password = secret};
+//   cueball::ConnectionPool<cueball::PostgresConnection> pool(
+//       {}, resolver, [pg](const cueball::Backend& b) {
+//           return std::make_unique<cueball::PostgresConnection>(b, pg);
+//       });
+//   auto conn = pool.claim();
+//   PGresult* r = PQexec(conn->native(), "SELECT 1");
+//
+// Life cycle as the pool drives it:
+//   connect()   PQconnectdbParams with the backend's address and port and the
+//               options below, passed as separate keywords (never spliced into
+//               a conninfo string), so any byte sequence works as a database
+//               name or password.
+//   is_valid()  the connection is CONNECTION_OK, the server has not announced
+//               it is going away, and validation_query (if set) succeeds
+//               within check_timeout.
+//   reset()     on return to the pool: an idle session is kept; an open or
+//               failed transaction is rolled back (kept if that works); a
+//               query still in flight or a COPY in progress (transaction
+//               status ACTIVE) or an unknown status discards the connection.
+//   close()     PQfinish, once.
+//
+// Thread safety: like every Connection, one object is used by one thread at a
+// time (the pool guarantees it); different objects are independent.
+// Errors: connect() throws PostgresError with libpq's message; is_valid() and
+// reset() return false rather than throw. The password never appears in an
+// exception, a log line or the pool's stats.
+// Lifetimes: native() is valid from a successful connect() until close() or
+// destruction. Do not PQfinish it yourself, and do not keep it past the claim.
+#pragma once
+
+#include <cueball/backend.hpp>
+#include <cueball/connection.hpp>
+#include <cueball/errors.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+// libpq's own forward declarations (libpq-fe.h says exactly these), so that
+// this header does not pull in libpq-fe.h.
+typedef struct pg_conn PGconn;
+typedef struct pg_result PGresult;
+
+namespace spdlog {
+class logger;
+}
+
+namespace cueball {
+
+/// connect() failed: libpq's message, with the server and the user, never the
+/// password. The pool shows it in its logs, stats and ClaimTimeout messages.
+class PostgresError : public Error {
+public:
+    using Error::Error;
+};
+
+struct PostgresOptions {
+    /// Database to connect to; empty = libpq's default (the user name).
+    /// Taken literally, never expanded as a connection string.
+    std::string dbname;
+    /// Role to log in as; empty = libpq's default (PGUSER or the OS user).
+    std::string user;
+    /// Password; empty = none (or libpq's PGPASSWORD / ~/.pgpass).
+    std::string password;
+    /// Shown in pg_stat_activity; empty = "cueball".
+    std::string application_name;
+    /// Longest connect(). libpq counts whole seconds with a minimum of 2, so
+    /// this is rounded up to a whole second, and to 2 s if shorter; libpq
+    /// applies it to each address a host name resolves to. Must be positive.
+    std::chrono::milliseconds connect_timeout{5'000};
+    /// Run by is_valid() on idle connections, e.g. "SELECT 1"; empty = check
+    /// the connection's state and socket only, without a round trip.
+    std::string validation_query;
+    /// Run by reset() after every return of a connection, e.g. "DISCARD ALL"
+    /// to drop session state (prepared statements, temp tables, SET);
+    /// empty = none. A failure discards the connection.
+    std::string reset_query;
+    /// Longest wait for validation_query, reset_query or the ROLLBACK that
+    /// reset() sends; past it the connection counts as broken. Must be positive.
+    std::chrono::milliseconds check_timeout{2'000};
+    /// Further libpq connection keywords, e.g. {"sslmode", "require"} or
+    /// {"options", "-c search_path=app"}. Keywords set by the fields above
+    /// (host, hostaddr, port, dbname, user, password, application_name,
+    /// connect_timeout, service) are rejected.
+    std::map<std::string, std::string> parameters;
+    /// Where server notices and rollback failures are logged (debug and
+    /// info); null = nowhere. Connect failures reach the pool's log anyway.
+    std::shared_ptr<spdlog::logger> logger;
+};
+
+class PostgresConnection : public Connection {
+public:
+    /// Checks the options; connects only in connect().
+    /// @throws InvalidArgument for an empty address, port 0, a non-positive
+    /// timeout, a string with a NUL byte or a reserved parameters keyword.
+    PostgresConnection(Backend backend, PostgresOptions options);
+    ~PostgresConnection() override;
+    PostgresConnection(const PostgresConnection&) = delete;
+    PostgresConnection& operator=(const PostgresConnection&) = delete;
+
+    /// Blocking, up to connect_timeout (rounded as documented there).
+    /// @throws PostgresError with libpq's message.
+    void connect() override;
+    /// PQfinish; idempotent.
+    void close() noexcept override;
+    /// False if the connection is bad or the server went away (checked
+    /// without blocking), or validation_query fails or exceeds check_timeout.
+    bool is_valid() override;
+    /// True to keep the connection: idle, or rolled back to idle. False if a
+    /// query or COPY is still in progress, the status is unknown, the
+    /// rollback or reset_query failed, or the connection is bad.
+    bool reset() override;
+
+    /// The libpq connection for the caller's queries; null before connect()
+    /// and after close().
+    PGconn* native() noexcept { return conn_; }
+    const Backend& backend() const noexcept { return backend_; }
+
+private:
+    // libpq's notice receiver: logs the notice, and notes a FATAL or PANIC.
+    static void on_notice(void* self, const PGresult* notice) noexcept;
+    // Runs `sql` within check_timeout; false (logged) if it fails.
+    bool run_bounded(const std::string& sql, const char* purpose);
+
+    Backend backend_;
+    PostgresOptions options_;
+    PGconn* conn_ = nullptr;
+    // Set by the notice receiver when the server sends FATAL or PANIC outside
+    // a query: it is about to close the session (shutdown, terminate).
+    bool doomed_ = false;
+};
+
+}  // namespace cueball
