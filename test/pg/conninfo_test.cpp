@@ -1,0 +1,104 @@
+// The option handling of PostgresConnection, without a server: keyword
+// arrays, timeout rounding, validation and message scrubbing.
+#include "conninfo.hpp"
+
+#include <cueball/errors.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace cueball {
+namespace {
+
+using namespace std::chrono_literals;
+using postgres_detail::clean_message;
+using postgres_detail::connect_timeout_seconds;
+using postgres_detail::connection_keywords;
+using postgres_detail::validate;
+
+std::string keyword(const std::vector<std::pair<std::string, std::string>>& kv, const std::string& key) {
+    std::string found = "<absent>";
+    for (const auto& [k, v] : kv) {
+        if (k == key) found = v;  // the last one wins, as in libpq
+    }
+    return found;
+}
+
+TEST(PostgresConnInfo, ConnectTimeoutRoundsUpToWholeSecondsOfAtLeastTwo) {
+    EXPECT_EQ(connect_timeout_seconds(1ms), 2);
+    EXPECT_EQ(connect_timeout_seconds(1'000ms), 2);
+    EXPECT_EQ(connect_timeout_seconds(2'000ms), 2);
+    EXPECT_EQ(connect_timeout_seconds(2'001ms), 3);
+    EXPECT_EQ(connect_timeout_seconds(5'000ms), 5);
+}
+
+TEST(PostgresConnInfo, KeywordsComeFromBackendAndOptions) {
+    PostgresOptions o;
+    o.dbname = "my db";
+    o.user = "u";
+    o.password = "p w='x'";
+    o.connect_timeout = 2'500ms;
+    o.parameters = {{"sslmode", "disable"}};
+    const auto kv = connection_keywords(Backend{"::1", 6543, {}}, o);
+    EXPECT_EQ(keyword(kv, "host"), "::1");
+    EXPECT_EQ(keyword(kv, "port"), "6543");
+    EXPECT_EQ(keyword(kv, "dbname"), "my db");
+    EXPECT_EQ(keyword(kv, "user"), "u");
+    EXPECT_EQ(keyword(kv, "password"), "p w='x'");
+    EXPECT_EQ(keyword(kv, "application_name"), "cueball");
+    EXPECT_EQ(keyword(kv, "connect_timeout"), "3");
+    EXPECT_EQ(keyword(kv, "sslmode"), "disable");
+}
+
+TEST(PostgresConnInfo, EmptyFieldsLeaveLibpqDefaults) {
+    const auto kv = connection_keywords(Backend{"127.0.0.1", 5432, {}}, PostgresOptions{});
+    EXPECT_EQ(keyword(kv, "dbname"), "<absent>");
+    EXPECT_EQ(keyword(kv, "user"), "<absent>");
+    EXPECT_EQ(keyword(kv, "password"), "<absent>");
+    PostgresOptions named;
+    named.application_name = "billing";
+    EXPECT_EQ(keyword(connection_keywords(Backend{"127.0.0.1", 5432, {}}, named), "application_name"), "billing");
+}
+
+TEST(PostgresConnInfo, BadInputIsRejectedWithTheFieldsName) {
+    const Backend ok{"127.0.0.1", 5432, {}};
+    auto rejects = [](const Backend& b, const PostgresOptions& o, const std::string& needle) {
+        try {
+            validate(b, o);
+        } catch (const InvalidArgument& e) {
+            return std::string(e.what()).find(needle) != std::string::npos;
+        }
+        return false;
+    };
+    EXPECT_NO_THROW(validate(ok, PostgresOptions{}));
+    EXPECT_TRUE(rejects(Backend{"", 5432, {}}, {}, "address"));
+    EXPECT_TRUE(rejects(Backend{"127.0.0.1", 0, {}}, {}, "port"));
+    PostgresOptions o;
+    o.connect_timeout = 0ms;
+    EXPECT_TRUE(rejects(ok, o, "connect_timeout"));
+    o = {};
+    o.check_timeout = -1ms;
+    EXPECT_TRUE(rejects(ok, o, "check_timeout"));
+    o = {};
+    o.dbname = std::string("a\0b", 3);
+    EXPECT_TRUE(rejects(ok, o, "dbname"));
+    o = {};
+    o.parameters = {{"password", "x"}};
+    EXPECT_TRUE(rejects(ok, o, "password"));
+    o.parameters = {{"service", "x"}};
+    EXPECT_TRUE(rejects(ok, o, "service"));
+    o.parameters = {{"", "x"}};
+    EXPECT_TRUE(rejects(ok, o, "empty"));
+    EXPECT_THROW(PostgresConnection(Backend{"", 1, {}}, {}), InvalidArgument);
+}
+
+TEST(PostgresConnInfo, MessagesAreOneLineAndNeverShowThePassword) {
+    EXPECT_EQ(clean_message("connection failed:\nFATAL:  no\n", ""), "connection failed: FATAL:  no");
+    EXPECT_EQ(clean_message(nullptr, ""), "no message from libpq");
+    EXPECT_EQ(clean_message("user s3cret said s3cret", "s3cret"), "user *** said ***");
+    EXPECT_EQ(clean_message("aaaa", "aa"), "******");
+}
+
+}  // namespace
+}  // namespace cueball

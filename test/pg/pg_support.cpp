@@ -1,0 +1,59 @@
+#include "pg_support.hpp"
+
+#include <libpq-fe.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+
+#include <stdexcept>
+
+namespace cueball::test {
+
+PostgresOptions login(const testing::PostgresServer& server) {
+    PostgresOptions options;
+    options.dbname = "postgres";
+    options.user = server.superuser();
+    options.password = server.password();
+    return options;
+}
+
+std::string query_value(PGconn* conn, const std::string& sql) {
+    PGresult* result = PQexec(conn, sql.c_str());
+    const ExecStatusType status = PQresultStatus(result);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        std::string error = PQresultErrorMessage(result);
+        PQclear(result);
+        throw std::runtime_error(sql + ": " + error);
+    }
+    std::string value = (PQntuples(result) > 0 && PQnfields(result) > 0) ? PQgetvalue(result, 0, 0) : "";
+    PQclear(result);
+    return value;
+}
+
+bool run_ok(PGconn* conn, const std::string& sql) {
+    try {
+        query_value(conn, sql);
+        return true;
+    } catch (const std::runtime_error&) {
+        return false;
+    }
+}
+
+bool eventually_value(const testing::PostgresServer& server, const std::string& sql, const std::string& expected) {
+    return eventually([&] { return server.execute(sql) == expected; });
+}
+
+CapturedLog::CapturedLog()
+    : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink<std::mutex>>(10'000)),
+      logger_(std::make_shared<spdlog::logger>("pg-test", sink_)) {
+    logger_->set_level(spdlog::level::debug);
+}
+
+std::vector<std::string> CapturedLog::lines() const { return sink_->last_formatted(); }
+
+std::string CapturedLog::text() const {
+    std::string out;
+    for (const std::string& line : lines()) out += line;
+    return out;
+}
+
+}  // namespace cueball::test

@@ -1,0 +1,58 @@
+// Helpers shared by the PostgreSQL tests: skipping without the binaries,
+// options that log in to a PostgresServer, one-value queries, and a logger
+// that keeps what it was given for the test to inspect.
+#pragma once
+
+#include <cueball/connections/postgres.hpp>
+
+#include "support/eventually.hpp"
+
+#include <postgres_server.hpp>
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace cueball::test {
+
+// At the top of every test that needs a server.
+#define CUEBALL_REQUIRE_POSTGRES()                                                                  \
+    do {                                                                                            \
+        if (!::cueball::testing::PostgresServer::available()) {                                     \
+            GTEST_SKIP() << "PostgreSQL not available: "                                            \
+                         << ::cueball::testing::PostgresServer::why_unavailable();                  \
+        }                                                                                           \
+    } while (0)
+
+// Logs in as the server's superuser to database "postgres".
+PostgresOptions login(const testing::PostgresServer& server);
+
+// First column of the first row of `sql`, or "" if none. @throws
+// std::runtime_error with the server's message.
+std::string query_value(PGconn* conn, const std::string& sql);
+
+// `sql` succeeds (its results are read and dropped).
+bool run_ok(PGconn* conn, const std::string& sql);
+
+// Polls `sql` on the server (as superuser) until it returns `expected`.
+bool eventually_value(const testing::PostgresServer& server, const std::string& sql, const std::string& expected);
+
+// A logger at debug level that remembers every formatted line.
+class CapturedLog {
+public:
+    CapturedLog();
+    const std::shared_ptr<spdlog::logger>& logger() const { return logger_; }
+    std::vector<std::string> lines() const;
+    // All lines joined by newlines.
+    std::string text() const;
+
+private:
+    std::shared_ptr<spdlog::sinks::ringbuffer_sink<std::mutex>> sink_;
+    std::shared_ptr<spdlog::logger> logger_;
+};
+
+}  // namespace cueball::test
