@@ -1,0 +1,116 @@
+#include "refresher.hpp"
+
+#include "schedule.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+namespace cueball::dns {
+
+Refresher::Refresher(boost::asio::io_context& io, RefreshConfig config, ResolverSink sink)
+    : io_(io), config_(std::move(config)), sink_(std::move(sink)), timer_(io), random_(std::random_device{}()) {}
+
+void Refresher::start() {
+    // An IP literal needs no DNS: one backend, for good.
+    boost::system::error_code ec;
+    if (config_.target.service.empty()) {
+        boost::asio::ip::make_address(config_.target.host, ec);
+        if (!ec) {
+            boost::asio::post(io_, [this] {
+                BackendSet literal;
+                insert_backend(literal, Backend{config_.target.host, config_.target.port, config_.target.host});
+                replace(std::move(literal));
+            });
+            return;
+        }
+    }
+    boost::asio::post(io_, [this] { run_round(); });
+}
+
+const char* Refresher::what() const {
+    return config_.target.service.empty() ? config_.target.host.c_str() : config_.target.service.c_str();
+}
+
+void Refresher::run_round() {
+    start_round(io_, config_.query, config_.target, [this](RoundResult result) { on_round(std::move(result)); });
+}
+
+void Refresher::on_round(RoundResult result) {
+    switch (result.status) {
+    case RoundResult::Status::found: {
+        failures_ = 0;
+        enter(State::found, result);
+        replace(std::move(result.backends));
+        wait(clamp_ttl(result.ttl, config_.min_ttl, config_.max_ttl));
+        return;
+    }
+    case RoundResult::Status::missing:
+        failures_ = 0;
+        enter(State::missing, result);
+        replace({});
+        wait(config_.min_ttl);
+        return;
+    case RoundResult::Status::failed: {
+        ++failures_;
+        enter(State::failing, result);
+        std::uniform_real_distribution<double> u(0.0, 1.0);
+        wait(retry_delay(failures_, config_.min_ttl, config_.max_ttl, u(random_)));
+        return;
+    }
+    }
+}
+
+void Refresher::enter(State next, const RoundResult& result) {
+    const State previous = state_;
+    state_ = next;
+    if (next == previous) return;
+    auto& log = *config_.logger;
+    switch (next) {
+    case State::unresolved:
+        return;
+    case State::found:
+        if (previous == State::failing) {
+            log.info("dns {}: name servers answer again, {} backends", what(), result.backends.size());
+        } else {
+            log.info("dns {}: {} backends", what(), result.backends.size());
+        }
+        return;
+    case State::missing:
+        log.warn("dns {}: {}; removing its {} backends, asking again in {} ms", what(), result.reason,
+                 current_.size(), config_.min_ttl.count());
+        return;
+    case State::failing:
+        log.warn("dns {}: no answer ({}); keeping the last {} backends and retrying with back-off", what(),
+                 result.reason, current_.size());
+        return;
+    }
+}
+
+void Refresher::replace(BackendSet next) {
+    const std::vector<ResolverEvent> events = diff_backends(current_, next);
+    current_ = std::move(next);
+    for (const ResolverEvent& event : events) {
+        if (const auto* added = std::get_if<BackendAdded>(&event)) {
+            config_.logger->debug("dns {}: backend {} added", what(), added->key);
+        } else {
+            config_.logger->debug("dns {}: backend {} removed", what(), std::get<BackendRemoved>(event).key);
+        }
+        try {
+            sink_(event);
+        } catch (const std::exception& e) {
+            config_.logger->error("dns {}: the sink threw: {}", what(), e.what());
+        } catch (...) {
+            config_.logger->error("dns {}: the sink threw", what());
+        }
+    }
+}
+
+void Refresher::wait(std::chrono::milliseconds delay) {
+    timer_.expires_after(delay);
+    timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) run_round();
+    });
+}
+
+}  // namespace cueball::dns
