@@ -25,17 +25,10 @@ constexpr std::chrono::hours kForever{24 * 365 * 100};
 
 }  // namespace
 
-const char* state_name(SlotState state) {
-    switch (state) {
-        case SlotState::None: return "none";
-        case SlotState::Connecting: return "connecting";
-        case SlotState::Idle: return "idle";
-        case SlotState::Claimed: return "claimed";
-        case SlotState::Checking: return "checking";
-        case SlotState::Closing: return "closing";
-        case SlotState::Abandoned: return "abandoned";
-    }
-    return "unknown";
+const std::string& state_name(SlotState state) {
+    static const std::array<std::string, kSlotStates> names{"none",     "connecting", "idle",     "claimed",
+                                                            "checking", "closing",    "abandoned"};
+    return names[idx(state)];
 }
 
 PoolCore::PoolCore(PoolOptions options, std::shared_ptr<Resolver> resolver, ErasedFactory factory)
@@ -87,7 +80,40 @@ void PoolCore::transition(Slot* slot, SlotState to) {
         }
     }
     slot->state = to;
+    if (CUEBALL_PROBE_ENABLED(slot__state__change)) {
+        probe::slot_state_change(where(slot->claim_id, slot), state_name(from), state_name(to));
+    }
 }
+
+void PoolCore::lend(Slot* slot, std::uint64_t claim_id) {
+    transition(slot, SlotState::Claimed);
+    slot->claim_epoch = epoch_;
+    slot->claim_id = claim_id;
+    ++counters_.claims;
+    ++slot->entry->counters.claims;
+    if (CUEBALL_PROBE_ENABLED(handle__claimed)) probe::handle_claimed(where(claim_id, slot));
+}
+
+void PoolCore::record_wait(Slot* slot, std::chrono::nanoseconds wait) {
+    if (wait.count() == 0) {
+        // The common case, kept to two increments.
+        ++claim_wait_.counts[0];
+        ++slot->entry->claim_wait.counts[0];
+    } else {
+        claim_wait_.record(wait);
+        slot->entry->claim_wait.record(wait);
+    }
+    if (CUEBALL_PROBE_ENABLED(claim__done)) {
+        probe::claim_done(where(slot->claim_id, slot), static_cast<std::uint64_t>(wait.count()));
+    }
+}
+
+probe::Where PoolCore::where(std::uint64_t claim_id, const Slot* slot) const {
+    return {options_.name, claim_id, slot != nullptr ? slot->id : 0,
+            slot != nullptr ? slot->entry->key : probe::none()};
+}
+
+probe::Where PoolCore::where(const BackendEntry* entry) const { return {options_.name, 0, 0, entry->key}; }
 
 Slot* PoolCore::new_slot(BackendEntry* entry) {
     auto* slot = new Slot;
@@ -120,8 +146,7 @@ void PoolCore::place(Slot* slot) {
         return;
     }
     if (Waiter* waiter = waiters_.pop_front()) {
-        transition(slot, SlotState::Claimed);
-        slot->claim_epoch = epoch_;
+        lend(slot, waiter->claim_id);
         waiter->slot = slot;
         // Under the lock: the waiter lives on its own stack and may leave as
         // soon as it can see `slot`.
@@ -187,27 +212,32 @@ Slot* PoolCore::claim(std::chrono::milliseconds timeout) {
                         timeout.count()));
     }
     MutexLock lock(mu_);
-    if (stopping_) throw_stopped();
+    const std::uint64_t claim_id = next_claim_id_++;
+    if (CUEBALL_PROBE_ENABLED(claim__start)) probe::claim_start(where(claim_id, nullptr));
+    if (stopping_) fail_claim(claim_id, stopped_message(), false);
     if (waiters_.empty()) {
         if (Slot* slot = idle_.pop_front()) {
-            transition(slot, SlotState::Claimed);
-            slot->claim_epoch = epoch_;
+            lend(slot, claim_id);
+            record_wait(slot, std::chrono::nanoseconds(0));
             return slot;
         }
     }
-    if (timeout.count() == 0) throw ClaimTimeout(timeout_message(timeout));
-    const Clock::time_point deadline = Clock::now() + std::min<Clock::duration>(timeout, kForever);
+    if (timeout.count() == 0) fail_claim(claim_id, timeout_message(timeout), true);
+    const Clock::time_point start = Clock::now();
+    const Clock::time_point deadline = start + std::min<Clock::duration>(timeout, kForever);
     Waiter waiter;
+    waiter.claim_id = claim_id;
     waiters_.push_back(&waiter);
     while (waiter.slot == nullptr && !waiter.stopped) {
         if (waiter.cv.wait_until(lock.native(), deadline) == std::cv_status::timeout && waiter.slot == nullptr &&
             !waiter.stopped) {
             waiters_.erase(&waiter);
-            throw ClaimTimeout(timeout_message(timeout));
+            fail_claim(claim_id, timeout_message(timeout), true);
         }
     }
     // stop() took us off the list before setting `stopped`.
-    if (waiter.slot == nullptr) throw_stopped();
+    if (waiter.slot == nullptr) fail_claim(claim_id, stopped_message(), false);
+    record_wait(waiter.slot, Clock::now() - start);
     return waiter.slot;
 }
 
@@ -217,25 +247,53 @@ Slot* PoolCore::try_claim() {
     if (!waiters_.empty()) return nullptr;
     Slot* slot = idle_.pop_front();
     if (slot != nullptr) {
-        transition(slot, SlotState::Claimed);
-        slot->claim_epoch = epoch_;
+        lend(slot, next_claim_id_++);
+        record_wait(slot, std::chrono::nanoseconds(0));
     }
     return slot;
 }
 
+void PoolCore::fail_claim(std::uint64_t claim_id, const std::string& why, bool timed_out) {
+    if (CUEBALL_PROBE_ENABLED(claim__failed)) probe::claim_failed(where(claim_id, nullptr), why);
+    if (!timed_out) throw PoolStopped(why);
+    ++counters_.claim_timeouts;
+    throw ClaimTimeout(why);
+}
+
 void PoolCore::release(Slot* slot, bool discard) noexcept {
-    bool keep = !discard;
-    if (keep) {
+    // Outside the lock, the slot's claim id and backend key are stable: the
+    // slot is still Claimed, so nobody else touches it.
+    if (CUEBALL_PROBE_ENABLED(handle__returned)) probe::handle_returned(where(slot->claim_id, slot));
+    bool reset_ok = true;
+    if (!discard) {
+        std::string reason;
+        if (CUEBALL_PROBE_ENABLED(reset__start)) probe::reset_start(where(slot->claim_id, slot));
         try {
-            keep = slot->connection->reset();
+            reset_ok = slot->connection->reset();
+            if (!reset_ok) reason = "reset() returned false";
         } catch (const std::exception& e) {
-            log_->debug("pool {}: reset() on {} threw: {}", options_.name, slot->entry->key, e.what());
-            keep = false;
+            reason = std::string("reset() threw: ") + e.what();
+            reset_ok = false;
         } catch (...) {
-            keep = false;
+            reason = "reset() threw a non-standard exception";
+            reset_ok = false;
+        }
+        if (!reset_ok) {
+            log_->debug("pool {}: connection to {} discarded: {}", options_.name, slot->entry->key, reason);
+            if (CUEBALL_PROBE_ENABLED(reset__failed)) probe::reset_failed(where(slot->claim_id, slot), reason);
+        } else if (CUEBALL_PROBE_ENABLED(reset__done)) {
+            probe::reset_done(where(slot->claim_id, slot));
         }
     }
+    const bool keep = !discard && reset_ok;
     MutexLock lock(mu_);
+    if (discard) {
+        ++counters_.discards;
+        ++slot->entry->counters.discards;
+    } else if (!reset_ok) {
+        ++counters_.resets_failed;
+        ++slot->entry->counters.resets_failed;
+    }
     if (stopping_) {
         // No worker may be left to close it: close it here, on the releasing thread.
         std::unique_ptr<Connection> connection = std::move(slot->connection);
@@ -258,7 +316,12 @@ void PoolCore::release(Slot* slot, bool discard) noexcept {
 
 PoolStats PoolCore::stats() const {
     PoolStats stats;
+    stats.name = options_.name;
+    stats.max_connections = options_.max_connections;
     MutexLock lock(mu_);
+    const Clock::time_point now = Clock::now();
+    stats.counters = counters_;
+    stats.claim_wait = claim_wait_;
     stats.idle_connections = count_[idx(SlotState::Idle)] + count_[idx(SlotState::Checking)];
     stats.claimed_connections = count_[idx(SlotState::Claimed)];
     stats.total_connections = stats.idle_connections + stats.claimed_connections;
@@ -272,11 +335,16 @@ PoolStats PoolCore::stats() const {
         b.idle = entry->in(SlotState::Idle) + entry->in(SlotState::Checking);
         b.claimed = entry->in(SlotState::Claimed);
         b.connecting = entry->in(SlotState::Connecting);
-        b.connect_failures = entry->connect_failures;
+        b.connect_failures = entry->counters.connect_failures;
+        b.state = entry->state();
         b.target = entry->target;
         b.consecutive_failures = entry->consecutive_failures;
-        b.removed = entry->removed;
+        if (entry->failing() && !entry->removed) {
+            b.retry_in = std::chrono::ceil<std::chrono::milliseconds>(std::max(entry->next_attempt - now, Clock::duration(0)));
+        }
         b.last_error = entry->last_error;
+        b.counters = entry->counters;
+        b.claim_wait = entry->claim_wait;
         stats.backends.push_back(std::move(b));
     }
     lock.unlock();
@@ -357,9 +425,9 @@ std::string PoolCore::timeout_message(std::chrono::milliseconds timeout) const {
     return fmt::format("cueball pool '{}': claim timed out after {} ms: {}", options_.name, timeout.count(), why);
 }
 
-void PoolCore::throw_stopped() const {
-    throw PoolStopped(fmt::format("cueball pool '{}' is stopped", options_.name));
-}
+std::string PoolCore::stopped_message() const { return fmt::format("cueball pool '{}' is stopped", options_.name); }
+
+void PoolCore::throw_stopped() const { throw PoolStopped(stopped_message()); }
 
 // ---------------------------------------------------------------- the C API
 

@@ -13,6 +13,7 @@
 
 #include "backoff.hpp"
 #include "mutex.hpp"
+#include "probes.hpp"
 #include "slot.hpp"
 
 #include <cueball/detail/pool_core.hpp>
@@ -57,6 +58,7 @@ private:
         std::condition_variable cv;
         Slot* slot = nullptr;   // guarded by mu_: set by the releaser that serves us
         bool stopped = false;   // guarded by mu_: set by stop()
+        std::uint64_t claim_id = 0;  // set before queueing, then read-only
         ListLink<Waiter> link;  // guarded by mu_: in waiters_
     };
 
@@ -72,6 +74,12 @@ private:
 
     // The one function that changes a slot's state, and the counts with it.
     void transition(Slot* slot, SlotState to) REQUIRES(mu_);
+    // Lends `slot` to claim `claim_id`: state, counters, probe.
+    void lend(Slot* slot, std::uint64_t claim_id) REQUIRES(mu_);
+    // The claim's wait, for the histograms (0 for claims served at once).
+    void record_wait(Slot* slot, std::chrono::nanoseconds wait) REQUIRES(mu_);
+    probe::Where where(std::uint64_t claim_id, const Slot* slot) const;
+    probe::Where where(const BackendEntry* entry) const;
     Slot* new_slot(BackendEntry* entry) REQUIRES(mu_);
     void destroy_slot(Slot* slot) REQUIRES(mu_);
     void forget_if_drained(BackendEntry* entry) REQUIRES(mu_);
@@ -97,7 +105,10 @@ private:
     void start_health_checks() REQUIRES(mu_);
 
     std::string timeout_message(std::chrono::milliseconds timeout) const REQUIRES(mu_);
+    std::string stopped_message() const;
     [[noreturn]] void throw_stopped() const;
+    // Counts and traces a failed claim, then throws ClaimTimeout or PoolStopped.
+    [[noreturn]] void fail_claim(std::uint64_t claim_id, const std::string& why, bool timed_out) REQUIRES(mu_);
 
     // Set once in the constructor, then read-only.
     const PoolOptions options_;
@@ -126,6 +137,9 @@ private:
     Clock::time_point next_shuffle_ GUARDED_BY(mu_){};
     Clock::time_point next_health_check_ GUARDED_BY(mu_){};
     std::string last_error_ GUARDED_BY(mu_);     // last connect failure, any backend
+    Counters counters_ GUARDED_BY(mu_);          // since start, all backends
+    WaitHistogram claim_wait_ GUARDED_BY(mu_);
+    std::uint64_t next_claim_id_ GUARDED_BY(mu_) = 1;
     std::uint64_t next_slot_id_ GUARDED_BY(mu_) = 1;
     std::uint64_t epoch_ GUARDED_BY(mu_) = 1;    // health-check ticks so far + 1
     std::mt19937_64 rng_ GUARDED_BY(mu_);

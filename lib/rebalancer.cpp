@@ -54,6 +54,7 @@ void PoolCore::rebalancer_main() {
 }
 
 void PoolCore::apply_events(Clock::time_point now) {
+    if (CUEBALL_PROBE_ENABLED(rebalance__start)) probe::rebalance_start(where(0, nullptr));
     std::size_t added = 0, removed = 0;
     for (ResolverEvent& event : events_) {
         std::visit(Overloaded{
@@ -63,12 +64,14 @@ void PoolCore::apply_events(Clock::time_point now) {
                                auto entry = std::make_unique<BackendEntry>();
                                entry->key = e.key;
                                entry->backend = std::move(e.backend);
+                               if (CUEBALL_PROBE_ENABLED(backend__added)) probe::backend_added(where(entry.get()));
                                backends_.emplace(e.key, std::move(entry));
                                ++added;
                            } else if (it->second->removed) {
                                // Back while still draining: keep its open connections.
                                it->second->removed = false;
                                live_current_ += it->second->live();
+                               if (CUEBALL_PROBE_ENABLED(backend__added)) probe::backend_added(where(it->second.get()));
                                ++added;
                            } else {
                                log_->warn("pool {}: backend {} added twice; ignored", options_.name, e.key);
@@ -82,6 +85,7 @@ void PoolCore::apply_events(Clock::time_point now) {
                            }
                            it->second->removed = true;
                            live_current_ -= it->second->live();
+                           if (CUEBALL_PROBE_ENABLED(backend__removed)) probe::backend_removed(where(it->second.get()));
                            ++removed;
                        },
                    },
@@ -91,6 +95,7 @@ void PoolCore::apply_events(Clock::time_point now) {
     log_->info("pool {}: rebalancing after {} added, {} removed", options_.name, added, removed);
     retarget();
     fill(now);
+    if (CUEBALL_PROBE_ENABLED(rebalance__done)) probe::rebalance_done(where(0, nullptr));
 }
 
 void PoolCore::retarget() {
@@ -180,13 +185,15 @@ bool PoolCore::refill(BackendEntry* entry, Clock::time_point now) {
 void PoolCore::record_connect_failure(BackendEntry* entry, const std::string& error, Clock::time_point now) {
     const bool was_healthy = !entry->failing();
     ++entry->consecutive_failures;
-    ++entry->connect_failures;
+    ++entry->counters.connect_failures;
+    ++counters_.connect_failures;
     entry->last_error = error;
     last_error_ = error;
     std::uniform_real_distribution<double> u01(0.0, 1.0);
     entry->next_attempt = now + backoff_delay(entry->consecutive_failures, backoff_, u01(rng_));
     if (was_healthy) {
         log_->warn("pool {}: backend {} failing: {}", options_.name, entry->key, error);
+        if (CUEBALL_PROBE_ENABLED(backend__offline)) probe::backend_offline(where(entry), error);
         // From now on it gets one attempt at a time, at the backoff schedule.
         cancel_queued_connects(entry, 0);
         if (!entry->removed) retarget();
@@ -198,6 +205,11 @@ void PoolCore::record_connect_failure(BackendEntry* entry, const std::string& er
 }
 
 void PoolCore::record_connect_success(BackendEntry* entry) {
+    ++entry->counters.connects;
+    ++counters_.connects;
+    const bool came_online = !entry->online || entry->failing();
+    entry->online = true;
+    if (came_online && CUEBALL_PROBE_ENABLED(backend__online)) probe::backend_online(where(entry));
     if (!entry->failing()) return;
     log_->warn("pool {}: backend {} recovered after {} failed connects", options_.name, entry->key,
                entry->consecutive_failures);
@@ -227,6 +239,7 @@ void PoolCore::shuffle_idle() {
     while (Slot* slot = idle_.pop_front()) slots.push_back(slot);
     std::shuffle(slots.begin(), slots.end(), rng_);
     for (Slot* slot : slots) idle_.push_back(slot);
+    if (CUEBALL_PROBE_ENABLED(decoherence__shuffle)) probe::decoherence_shuffle(where(0, nullptr));
     log_->debug("pool {}: shuffled {} idle connections", options_.name, slots.size());
 }
 

@@ -8,6 +8,7 @@
 #include <cueball/backend.hpp>
 #include <cueball/connection.hpp>
 #include <cueball/detail/pool_core.hpp>
+#include <cueball/stats.hpp>
 
 #include <array>
 #include <chrono>
@@ -29,7 +30,8 @@ enum class SlotState : std::uint8_t {
     Abandoned,   // connect() outlived connect_timeout; closed when it returns
 };
 inline constexpr std::size_t kSlotStates = 7;
-const char* state_name(SlotState state);
+// Names for logs and probes, with static storage (probes need resident memory).
+const std::string& state_name(SlotState state);
 
 struct BackendEntry;
 
@@ -41,6 +43,7 @@ struct Slot : SlotView {
     bool running = false;         // a worker is executing this slot's task now
     std::uint64_t id = 0;         // unique per pool, for logs and probes
     std::uint64_t claim_epoch = 0;  // health-check epoch of the last claim
+    std::uint64_t claim_id = 0;     // the claim holding it, while Claimed (for probes)
     Clock::time_point started{};  // when the running task began (connect_timeout)
 };
 
@@ -55,7 +58,9 @@ struct BackendEntry {
     std::size_t target = 0;                         // connections wanted here
     bool removed = false;                           // draining: no new connections
     std::uint64_t consecutive_failures = 0;         // 0 = healthy
-    std::uint64_t connect_failures = 0;             // since added
+    bool online = false;                            // a connect has succeeded since added
+    Counters counters;                              // since added
+    WaitHistogram claim_wait;                       // claims served from here
     Clock::time_point next_attempt{};               // earliest retry while failing
     std::string last_error;
 
@@ -73,6 +78,11 @@ struct BackendEntry {
     }
     std::size_t in(SlotState s) const { return count[static_cast<std::size_t>(s)]; }
     bool failing() const { return consecutive_failures > 0; }
+    BackendState state() const {
+        if (removed) return BackendState::Draining;
+        if (failing()) return BackendState::Failing;
+        return online ? BackendState::Online : BackendState::Connecting;
+    }
 };
 
 }  // namespace cueball::detail

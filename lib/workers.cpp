@@ -56,6 +56,7 @@ void PoolCore::run_task(Slot* slot) {
     std::unique_ptr<Connection> closed;
     switch (task) {
         case SlotState::Connecting:
+            if (CUEBALL_PROBE_ENABLED(connect__start)) probe::connect_start(where(0, slot));
             try {
                 made = factory_(*slot->backend);
                 if (!made.connection) throw Error("connection factory returned nullptr");
@@ -65,15 +66,27 @@ void PoolCore::run_task(Slot* slot) {
             } catch (...) {
                 error = "connect threw a non-standard exception";
             }
-            if (!error.empty()) made.connection.reset();  // destroyed here, without close()
+            if (!error.empty()) {
+                made.connection.reset();  // destroyed here, without close()
+                if (CUEBALL_PROBE_ENABLED(connect__failed)) probe::connect_failed(where(0, slot), error);
+            } else if (CUEBALL_PROBE_ENABLED(connect__done)) {
+                probe::connect_done(where(0, slot));
+            }
             break;
         case SlotState::Checking:
+            if (CUEBALL_PROBE_ENABLED(health__check__start)) probe::health_check_start(where(0, slot));
             try {
                 valid = connection->is_valid();
+                if (!valid) error = "is_valid() returned false";
             } catch (const std::exception& e) {
-                log_->debug("pool {}: is_valid() on {} threw: {}", options_.name, entry->key, describe(e));
+                error = "is_valid() threw: " + describe(e);
             } catch (...) {
-                log_->debug("pool {}: is_valid() on {} threw", options_.name, entry->key);
+                error = "is_valid() threw a non-standard exception";
+            }
+            if (!valid && CUEBALL_PROBE_ENABLED(health__check__failed)) {
+                probe::health_check_failed(where(0, slot), error);
+            } else if (valid && CUEBALL_PROBE_ENABLED(health__check__done)) {
+                probe::health_check_done(where(0, slot));
             }
             break;
         case SlotState::Closing:
@@ -97,7 +110,10 @@ void PoolCore::run_task(Slot* slot) {
             if (valid) {
                 place(slot);
             } else {
-                log_->info("pool {}: idle connection to {} failed its health check", options_.name, entry->key);
+                log_->info("pool {}: idle connection to {} failed its health check: {}", options_.name, entry->key,
+                           error);
+                ++counters_.health_check_failures;
+                ++entry->counters.health_check_failures;
                 start_close(slot);
             }
             break;

@@ -74,8 +74,8 @@ void print(int second, const cueball::PoolStats& s, std::uint64_t claims) {
                 static_cast<unsigned long long>(claims), s.total_connections, s.idle_connections,
                 s.claimed_connections, s.pending_connections, s.waiters);
     for (const auto& b : s.backends) {
-        std::printf("      %-16s idle=%-3zu claimed=%-3zu connecting=%-3zu%s\n", b.key.c_str(), b.idle, b.claimed,
-                    b.connecting, b.removed ? "  (removed, draining)" : "");
+        std::printf("      %-16s idle=%-3zu claimed=%-3zu connecting=%-3zu %s\n", b.key.c_str(), b.idle, b.claimed,
+                    b.connecting, cueball::to_string(b.state));
     }
     std::fflush(stdout);
 }

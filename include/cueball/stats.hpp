@@ -1,34 +1,87 @@
 // Statistics: plain structs, filled by ConnectionPool::stats() from the
-// pool's containers under its lock, so the numbers always agree with each
-// other at the moment they were taken.
+// pool's containers and counters under its lock, so the numbers always agree
+// with each other at the moment they were taken. Rendering them (JSON,
+// Prometheus text) is separate: <cueball/stats_format.hpp>.
 #pragma once
 
 #include <cueball/backend.hpp>
 
+#include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace cueball {
 
+/// What the pool thinks of a backend.
+enum class BackendState : std::uint8_t {
+    Connecting,  ///< added, no connect has finished yet
+    Online,      ///< its last connect succeeded
+    Failing,     ///< its last connect failed; retried at the backoff schedule
+    Draining,    ///< removed by the resolver; claimed connections still out
+};
+const char* to_string(BackendState state);
+
+/// Event counts since the pool started (or, per backend, since it was added).
+struct Counters {
+    std::uint64_t claims = 0;                 ///< successful claims
+    std::uint64_t claim_timeouts = 0;         ///< ClaimTimeout thrown (pool only)
+    std::uint64_t connects = 0;               ///< successful connects
+    std::uint64_t connect_failures = 0;       ///< failed or timed-out connects
+    std::uint64_t health_check_failures = 0;  ///< is_valid() false or throwing
+    std::uint64_t resets_failed = 0;          ///< reset() false or throwing
+    std::uint64_t discards = 0;               ///< PoolHandle::discard()
+};
+
+/// How long claims waited, in buckets. Claims served at once land in the
+/// first bucket without reading the clock.
+struct WaitHistogram {
+    /// Upper bounds of the buckets (inclusive); a last bucket holds the rest.
+    static constexpr std::array<std::chrono::microseconds, 9> bounds{
+        std::chrono::microseconds(0),     std::chrono::microseconds(10),      std::chrono::microseconds(100),
+        std::chrono::microseconds(1'000), std::chrono::microseconds(10'000),  std::chrono::microseconds(100'000),
+        std::chrono::microseconds(1'000'000), std::chrono::microseconds(10'000'000),
+        std::chrono::microseconds(100'000'000)};
+    std::array<std::uint64_t, bounds.size() + 1> counts{};  ///< counts[i]: waits <= bounds[i]; last: above all
+    std::chrono::nanoseconds sum{0};                         ///< total time waited
+
+    std::uint64_t count() const;
+    void record(std::chrono::nanoseconds wait);
+    /// Upper bound of the bucket holding quantile q (0..1); zero when empty.
+    /// For the last, open bucket it returns the largest bound.
+    std::chrono::microseconds quantile(double q) const;
+    /// This histogram less an earlier snapshot of it (for rates).
+    WaitHistogram since(const WaitHistogram& earlier) const;
+};
+
 struct BackendStats {
     BackendKey key;
     Backend backend;
     std::size_t idle = 0, claimed = 0, connecting = 0;
-    std::uint64_t connect_failures = 0;   ///< since the backend was added
-    std::size_t target = 0;               ///< connections the rebalancer wants open here
-    std::uint64_t consecutive_failures = 0;  ///< 0 = healthy; >0 = in backoff
-    bool removed = false;                 ///< removed by the resolver, draining claimed ones
-    std::string last_error;               ///< last connect failure, empty if none
+    std::uint64_t connect_failures = 0;      ///< since the backend was added
+    BackendState state = BackendState::Connecting;
+    std::size_t target = 0;                  ///< connections the rebalancer wants open here
+    std::uint64_t consecutive_failures = 0;  ///< 0 unless failing
+    /// While failing: time until the next connect attempt (0 = due now).
+    std::optional<std::chrono::milliseconds> retry_in;
+    std::string last_error;                  ///< last connect failure, empty if none
+    Counters counters;                       ///< since added; claim_timeouts stays 0
+    WaitHistogram claim_wait;                ///< waits of claims served from this backend
 };
 
 struct PoolStats {
+    std::string name;                     ///< PoolOptions::name
+    std::size_t max_connections = 0;
     std::size_t total_connections = 0;    ///< open: idle + claimed
-    std::size_t idle_connections = 0;
+    std::size_t idle_connections = 0;     ///< open and not claimed (includes those being health-checked)
     std::size_t claimed_connections = 0;
     std::size_t pending_connections = 0;  ///< connecting
     std::size_t waiters = 0;              ///< threads blocked in claim()
+    Counters counters;                    ///< since the pool started
+    WaitHistogram claim_wait;
     std::vector<BackendStats> backends;   ///< ordered by key
 };
 

@@ -14,7 +14,7 @@ namespace {
 bool evenly_spread(const PoolStats& s, std::size_t total, std::size_t backends) {
     std::size_t sum = 0, lo = SIZE_MAX, hi = 0, n = 0;
     for (const auto& b : s.backends) {
-        if (b.removed) continue;
+        if (b.state == BackendState::Draining) continue;
         const std::size_t held = b.idle + b.claimed + b.connecting;
         sum += held;
         lo = std::min(lo, held);
@@ -81,7 +81,7 @@ TEST_F(PoolTest, RemovedBackendClosesIdleAtOnceAndClaimedOnRelease) {
     PoolStats s = pool->stats();
     const BackendStats* draining = backend_stats(s, gone);
     ASSERT_NE(draining, nullptr);
-    EXPECT_TRUE(draining->removed);
+    EXPECT_EQ(draining->state, BackendState::Draining);
     EXPECT_EQ(draining->claimed, 1u);
     ASSERT_TRUE(eventually([&] { return idle_on(pool->stats(), backend_key(backends[1])) == 4; }));
     // While it drains, the open count may exceed max_connections by the drain.

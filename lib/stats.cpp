@@ -1,0 +1,50 @@
+#include <cueball/stats.hpp>
+
+#include <algorithm>
+
+namespace cueball {
+
+const char* to_string(BackendState state) {
+    switch (state) {
+        case BackendState::Connecting: return "connecting";
+        case BackendState::Online: return "online";
+        case BackendState::Failing: return "failing";
+        case BackendState::Draining: return "draining";
+    }
+    return "unknown";
+}
+
+std::uint64_t WaitHistogram::count() const {
+    std::uint64_t n = 0;
+    for (std::uint64_t c : counts) n += c;
+    return n;
+}
+
+void WaitHistogram::record(std::chrono::nanoseconds wait) {
+    auto it = std::lower_bound(bounds.begin(), bounds.end(), wait);
+    ++counts[static_cast<std::size_t>(it - bounds.begin())];
+    sum += wait;
+}
+
+std::chrono::microseconds WaitHistogram::quantile(double q) const {
+    const std::uint64_t n = count();
+    if (n == 0) return std::chrono::microseconds(0);
+    const auto rank = static_cast<std::uint64_t>(std::clamp(q, 0.0, 1.0) * static_cast<double>(n - 1)) + 1;
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < bounds.size(); ++i) {
+        seen += counts[i];
+        if (seen >= rank) return bounds[i];
+    }
+    return bounds.back();
+}
+
+WaitHistogram WaitHistogram::since(const WaitHistogram& earlier) const {
+    WaitHistogram d;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+        d.counts[i] = counts[i] >= earlier.counts[i] ? counts[i] - earlier.counts[i] : 0;
+    }
+    d.sum = sum >= earlier.sum ? sum - earlier.sum : std::chrono::nanoseconds(0);
+    return d;
+}
+
+}  // namespace cueball
