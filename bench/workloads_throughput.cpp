@@ -1,0 +1,141 @@
+// W1-W5: claim/release throughput and wake-up latency over no-I/O
+// connections, measured the way the reference floor measures its pools so
+// that the two sets of lines compare as ratios.
+#include "harness.hpp"
+#include "noop_fleet.hpp"
+#include "workloads.hpp"
+
+namespace bench {
+
+namespace {
+
+struct Shape {
+    const char* id;
+    const char* name;
+    std::size_t max_connections;
+    std::size_t backends;
+};
+
+// Runs `once(secs)` for the warm-up and then `repeats` times.
+template <class Once>
+std::vector<Sample> repeat(const Settings& s, Once once) {
+    once(s.warm);
+    std::vector<Sample> samples;
+    for (int i = 0; i < s.repeats; ++i) samples.push_back(once(s.secs));
+    return samples;
+}
+
+// W1 and W4: one thread, claims in batches of 1024 between clock reads.
+void single_thread(const Settings& s, Reporter& r, const Shape& shape) {
+    NoopFleet fleet(shape.backends, shape.backends);
+    NoopPool pool(pool_options(shape.id, shape.max_connections), fleet.resolver(), fleet.factory());
+    wait_warm(pool, shape.max_connections);
+    auto samples = repeat(s, [&](double secs) {
+        return run_batches(secs, 1024, [&] {
+            for (int i = 0; i < 1024; ++i) {
+                auto handle = pool.claim(kClaimTimeout);
+                sink(&*handle);
+            }
+        });
+    });
+    std::vector<double> ns_per_op, rate;
+    for (const Sample& x : samples) {
+        ns_per_op.push_back(x.secs * 1e9 / static_cast<double>(x.ops));
+        rate.push_back(static_cast<double>(x.ops) / x.secs);
+    }
+    r.add(Result(shape.id, shape.name)
+              .number("ns_per_op", median(ns_per_op))
+              .number("claims_per_s", median(rate), 0)
+              .number("threads", 1, 0)
+              .number("max_connections", static_cast<double>(shape.max_connections), 0)
+              .number("backends", static_cast<double>(shape.backends), 0)
+              .list("runs_ns", ns_per_op));
+}
+
+}  // namespace
+
+void run_w1(const Settings& s, Reporter& r) { single_thread(s, r, {"W1", "uncontended", 8, 2}); }
+
+void run_w4(const Settings& s, Reporter& r) { single_thread(s, r, {"W4", "large_pool", 10'000, 100}); }
+
+void run_w2(const Settings& s, Reporter& r) {
+    NoopFleet fleet(2, 2);
+    NoopPool pool(pool_options("W2", 4), fleet.resolver(), fleet.factory());
+    wait_warm(pool, 4);
+    auto samples = repeat(s, [&](double secs) {
+        return run_threads(8, secs, [&](int, const std::atomic<bool>& stop, ThreadStats& st) {
+            st.waits_ns.reserve(1 << 20);
+            while (!stop.load(std::memory_order_relaxed)) {
+                const Clock::time_point a = Clock::now();
+                auto handle = pool.claim(kClaimTimeout);
+                const Clock::time_point b = Clock::now();
+                spin_for(ns(1000));
+                handle.release();
+                st.waits_ns.push_back(static_cast<std::uint32_t>(std::chrono::duration_cast<ns>(b - a).count()));
+                st.ops++;
+            }
+        });
+    });
+    std::vector<double> rate, p50, p99;
+    for (Sample& x : samples) {
+        rate.push_back(static_cast<double>(x.ops) / x.secs);
+        p50.push_back(percentile_us(x.waits_ns, 0.50));
+        p99.push_back(percentile_us(x.waits_ns, 0.99));
+    }
+    r.add(Result("W2", "oversubscribed")
+              .number("claims_per_s", median(rate), 0)
+              .number("p50_us", median(p50), 2)
+              .number("p99_us", median(p99), 2)
+              .number("threads", 8, 0)
+              .list("runs_claims", rate)
+              .list("runs_p99_us", p99));
+}
+
+void run_w3(const Settings& s, Reporter& r) {
+    NoopFleet fleet(2, 2);
+    NoopPool pool(pool_options("W3", 16), fleet.resolver(), fleet.factory());
+    wait_warm(pool, 16);
+    auto samples = repeat(s, [&](double secs) {
+        return run_threads(2, secs, [&](int, const std::atomic<bool>& stop, ThreadStats& st) {
+            while (!stop.load(std::memory_order_relaxed)) {
+                auto handle = pool.claim(kClaimTimeout);
+                sink(&*handle);
+                st.ops++;
+            }
+        });
+    });
+    std::vector<double> rate;
+    for (const Sample& x : samples) rate.push_back(static_cast<double>(x.ops) / x.secs);
+    r.add(Result("W3", "ample").number("claims_per_s", median(rate), 0).number("threads", 2, 0).list("runs_claims", rate));
+}
+
+void run_w5(const Settings& s, Reporter& r) {
+    NoopFleet fleet(1, 1);
+    NoopPool pool(pool_options("W5", 1), fleet.resolver(), fleet.factory());
+    wait_warm(pool, 1);
+    // A hand-off is a claim whose previous holder was the other thread.
+    auto samples = repeat(s, [&](double secs) {
+        return run_threads(2, secs, [&](int me, const std::atomic<bool>& stop, ThreadStats& st) {
+            while (!stop.load(std::memory_order_relaxed)) {
+                auto handle = pool.claim(kClaimTimeout);
+                if (handle->owner != me) {
+                    handle->owner = me;
+                    st.handoffs++;
+                }
+                st.ops++;
+            }
+        });
+    });
+    std::vector<double> handoffs, rate;
+    for (const Sample& x : samples) {
+        handoffs.push_back(static_cast<double>(x.handoffs) / x.secs);
+        rate.push_back(static_cast<double>(x.ops) / x.secs);
+    }
+    r.add(Result("W5", "handoff")
+              .number("handoffs_per_s", median(handoffs), 0)
+              .number("claims_per_s", median(rate), 0)
+              .number("threads", 2, 0)
+              .list("runs_handoffs", handoffs));
+}
+
+}  // namespace bench
