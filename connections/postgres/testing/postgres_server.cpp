@@ -111,6 +111,9 @@ PostgresServer::PostgresServer(PostgresServerOptions options) : options_(std::mo
                                  options_.auth_method);
     }
     if (options_.superuser.empty()) throw std::runtime_error("PostgresServer: superuser must not be empty");
+    if (options_.password.empty() || options_.password.find_first_of("\r\n") != std::string::npos) {
+        throw std::runtime_error("PostgresServer: the password must be non-empty and on one line");
+    }
     bin_dir_ = find_bin_dir(options_.bin_dir);
     if (bin_dir_.empty()) throw std::runtime_error("PostgresServer: " + why_unavailable());
     dir_ = make_temp_dir();

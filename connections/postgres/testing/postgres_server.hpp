@@ -27,7 +27,8 @@ namespace cueball::testing {
 struct PostgresServerOptions {
     /// Database superuser created by initdb.
     std::string superuser = "postgres";
-    /// The superuser's password, required on TCP. Any characters.
+    /// The superuser's password, required on TCP: not empty, no line breaks
+    /// (initdb reads it from a file); otherwise any characters.
     std::string password = "cueball";
     /// pg_hba.conf method for TCP: "scram-sha-256" or "md5".
     std::string auth_method = "scram-sha-256";
