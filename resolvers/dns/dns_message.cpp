@@ -75,11 +75,11 @@ std::string rdata_name(const ns_msg& handle, const ns_rr& rr, std::size_t offset
 
 // Decodes the record's data; false for a record the resolver does not use.
 bool decode_record(const ns_msg& handle, const ns_rr& rr, Record& out) {
-    if (ns_rr_class(rr) != ns_c_in) return false;
+    if (rr.rr_class != ns_c_in) return false;
     const std::uint8_t* rdata = ns_rr_rdata(rr);
     const std::size_t rdlen = ns_rr_rdlen(rr);
     out.name = normalize_name(ns_rr_name(rr));
-    out.type = ns_rr_type(rr);
+    out.type = rr.type;
     out.ttl = ns_rr_ttl(rr) > kMaxTtl ? 0 : static_cast<std::uint32_t>(ns_rr_ttl(rr));
     switch (out.type) {
     case kTypeA:
@@ -165,7 +165,7 @@ Message parse_response(std::span<const std::uint8_t> bytes, std::uint16_t id, co
     }
     ns_rr rr{};
     if (ns_parserr(&handle, ns_s_qd, 0, &rr) != 0) malformed("unreadable question");
-    check_question(normalize_name(ns_rr_name(rr)), ns_rr_type(rr), ns_rr_class(rr), question);
+    check_question(normalize_name(ns_rr_name(rr)), rr.type, rr.rr_class, question);
     message.answers = read_section(handle, ns_s_an);
     message.additionals = read_section(handle, ns_s_ar);
     return message;
