@@ -1,7 +1,9 @@
 // The pool at work over simulated local backends: worker threads claim
 // connections and do short "queries" while the main thread prints, every
 // second, how the pool spreads its connections. Midway one backend is
-// removed and later added back, so the rebalance can be watched.
+// removed and later added back, so the rebalance can be watched; another is
+// down (refuses connects) for the first half of the run, so the backoff and
+// recovery can be watched too.
 //
 //   cueball-demo [--seconds N] [--threads N] [--max-connections N]
 #include <cueball/cueball.hpp>
@@ -11,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,12 +22,20 @@ namespace {
 
 using namespace std::chrono_literals;
 
+constexpr std::uint16_t kFlakyPort = 7005;
+std::atomic<bool> flaky_backend_down{true};
+
 // Stands in for a network connection: connecting and querying take a little
 // time, as they would against a server on this machine.
 class SimulatedConnection : public cueball::Connection {
 public:
     explicit SimulatedConnection(cueball::Backend backend) : backend_(std::move(backend)) {}
-    void connect() override { std::this_thread::sleep_for(20ms); }
+    void connect() override {
+        std::this_thread::sleep_for(20ms);
+        if (backend_.port == kFlakyPort && flaky_backend_down) {
+            throw std::runtime_error("connection refused by " + cueball::backend_key(backend_));
+        }
+    }
     void close() noexcept override {}
     void query() { std::this_thread::sleep_for(2ms); }
 
@@ -85,12 +96,14 @@ void print(int second, const cueball::PoolStats& s, std::uint64_t claims) {
 int main(int argc, char** argv) {
     const Args args = parse(argc, argv);
     std::vector<cueball::Backend> backends;
-    for (std::uint16_t port = 7001; port <= 7004; ++port) backends.push_back({"127.0.0.1", port, {}});
+    for (std::uint16_t port = 7001; port <= kFlakyPort; ++port) backends.push_back({"127.0.0.1", port, {}});
+    const cueball::Backend removed_midway = backends[3];
     auto resolver = std::make_shared<cueball::StaticResolver>(backends);
 
     cueball::PoolOptions options;
     options.name = "demo";
     options.max_connections = args.max_connections;
+    options.backoff_max = 1s;
     cueball::ConnectionPool<SimulatedConnection> pool(options, resolver, [](const cueball::Backend& b) {
         return std::make_unique<SimulatedConnection>(b);
     });
@@ -116,7 +129,7 @@ int main(int argc, char** argv) {
         });
     }
 
-    const int remove_at = args.seconds * 3 / 8, add_at = args.seconds * 5 / 8;
+    const int remove_at = args.seconds * 3 / 8, add_at = args.seconds * 5 / 8, heal_at = args.seconds / 2;
     std::uint64_t last = 0;
     for (int second = 1; second <= args.seconds; ++second) {
         std::this_thread::sleep_for(1s);
@@ -124,12 +137,18 @@ int main(int argc, char** argv) {
         print(second, pool.stats(), now - last);
         last = now;
         if (second == remove_at) {
-            std::printf("--- removing backend %s\n", cueball::backend_key(backends.back()).c_str());
-            resolver->remove(backends.back());
-        } else if (second == add_at) {
-            std::printf("--- adding backend %s back\n", cueball::backend_key(backends.back()).c_str());
-            resolver->add(backends.back());
+            std::printf("--- removing backend %s\n", cueball::backend_key(removed_midway).c_str());
+            resolver->remove(removed_midway);
         }
+        if (second == heal_at) {
+            std::printf("--- backend 127.0.0.1:%u accepts connections again\n", kFlakyPort);
+            flaky_backend_down = false;
+        }
+        if (second == add_at) {
+            std::printf("--- adding backend %s back\n", cueball::backend_key(removed_midway).c_str());
+            resolver->add(removed_midway);
+        }
+        std::fflush(stdout);
     }
     done = true;
     for (auto& w : workers) w.join();
