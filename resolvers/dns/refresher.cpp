@@ -6,6 +6,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace cueball::dns {
 
 Refresher::Refresher(boost::asio::io_context& io, RefreshConfig config, ResolverSink sink)
@@ -70,11 +72,8 @@ void Refresher::enter(State next, const RoundResult& result) {
     case State::unresolved:
         return;
     case State::found:
-        if (previous == State::failing) {
-            log.info("dns {}: name servers answer again, {} backends", what(), result.backends.size());
-        } else {
-            log.info("dns {}: {} backends", what(), result.backends.size());
-        }
+        // The backends themselves are logged by replace(), as they change.
+        if (previous == State::failing) log.info("dns {}: name servers answer again", what());
         return;
     case State::missing:
         log.warn("dns {}: {}; removing its {} backends, asking again in {} ms", what(), result.reason,
@@ -89,6 +88,12 @@ void Refresher::enter(State next, const RoundResult& result) {
 
 void Refresher::replace(BackendSet next) {
     const std::vector<ResolverEvent> events = diff_backends(current_, next);
+    if (!events.empty()) {
+        const auto added = std::count_if(events.begin(), events.end(),
+                                         [](const ResolverEvent& e) { return std::holds_alternative<BackendAdded>(e); });
+        config_.logger->info("dns {}: {} backends added, {} removed, {} now", what(), added,
+                             static_cast<std::ptrdiff_t>(events.size()) - added, next.size());
+    }
     current_ = std::move(next);
     for (const ResolverEvent& event : events) {
         if (const auto* added = std::get_if<BackendAdded>(&event)) {
@@ -96,6 +101,9 @@ void Refresher::replace(BackendSet next) {
         } else {
             config_.logger->debug("dns {}: backend {} removed", what(), std::get<BackendRemoved>(event).key);
         }
+        // stop() may have been called meanwhile, even by the sink itself:
+        // after it returns, the sink must not hear from us again.
+        if (io_.stopped()) return;
         try {
             sink_(event);
         } catch (const std::exception& e) {
