@@ -68,11 +68,11 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-double parse_seconds(const std::string& flag, const std::string& text, double min) {
+double parse_seconds(const std::string& flag, const std::string& text, double min, const char* range) {
     double value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end != text.data() + text.size() || !(value >= min) || value > 3600) {
-        throw UsageError(flag + " wants seconds from " + std::to_string(min) + " to 3600, not '" + text + "'");
+        throw UsageError(flag + " wants seconds " + range + ", not '" + text + "'");
     }
     return value;
 }
@@ -132,7 +132,8 @@ Args parse_args(int argc, char** argv) {
         if (flag == "--warm") warm = value;
         if (flag == "--repeats") args.settings.repeats = parse_repeats(value);
         if (flag == "--json") {
-            if (value.empty()) throw UsageError("--json needs a file name");
+            // Found out now rather than after minutes of measuring.
+            if (value.empty() || !std::ofstream(value)) throw UsageError("--json: cannot write '" + value + "'");
             args.json = value;
         }
     }
@@ -142,8 +143,8 @@ Args parse_args(int argc, char** argv) {
         args.settings.secs = 0.25;
         args.settings.warm = 0.1;
     }
-    if (!secs.empty()) args.settings.secs = parse_seconds("--secs", secs, 0.01);
-    if (!warm.empty()) args.settings.warm = parse_seconds("--warm", warm, 0);
+    if (!secs.empty()) args.settings.secs = parse_seconds("--secs", secs, 0.01, "from 0.01 to 3600");
+    if (!warm.empty()) args.settings.warm = parse_seconds("--warm", warm, 0, "from 0 to 3600");
     return args;
 }
 

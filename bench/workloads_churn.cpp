@@ -4,6 +4,7 @@
 // backend holds its share, nothing is open to a removed one, no connect is
 // pending. The time includes the rebalance_delay debounce (default 100 ms),
 // which starts at the last event; it is also reported with the delay taken off.
+// Delivering the burst through the StaticResolver is timed on its own (burst_ms).
 #include "harness.hpp"
 #include "noop_fleet.hpp"
 #include "workloads.hpp"
@@ -19,6 +20,7 @@ constexpr std::size_t kPerBackend = 10;
 struct Run {
     double burst_ms = 0;      // delivering the events
     double rebalance_ms = 0;  // end of the burst -> rebalanced
+    double stats_ms = 0;      // the stats() call that confirmed it
 };
 
 // Open connections per group, counted by the connections themselves, so the
@@ -57,12 +59,18 @@ Run run_once(std::size_t backends) {
     const auto share = static_cast<std::int64_t>(kPerBackend * half);
     const Clock::time_point deadline = t1 + std::chrono::seconds(120);
     for (;;) {
-        if (groups.removed.load() == 0 && groups.added.load() == share && rebalanced(pool, backends)) break;
-        if (Clock::now() > deadline) throw std::runtime_error("W8: pool did not rebalance within 120 s");
+        // The state is confirmed by a stats() snapshot, which at 10,000
+        // backends takes milliseconds itself; the clock stops when the
+        // confirming snapshot was requested, not when it was built.
+        const Clock::time_point t2 = Clock::now();
+        if (groups.removed.load() == 0 && groups.added.load() == share) {
+            const bool done = rebalanced(pool, backends);
+            const Clock::time_point t3 = Clock::now();
+            if (done) return {ms_between(t0, t1), ms_between(t1, t2), ms_between(t2, t3)};
+        }
+        if (t2 > deadline) throw std::runtime_error("W8: pool did not rebalance within 120 s");
         std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
-    const Clock::time_point t2 = Clock::now();
-    return {ms_between(t0, t1), ms_between(t1, t2)};
 }
 
 }  // namespace
@@ -74,16 +82,19 @@ void run_w8(const Settings& s, Reporter& r) {
     // The largest size needs 100,000 connections per repeat; --quick runs it once.
     const int repeats = s.quick ? 1 : s.repeats;
     for (const std::size_t backends : {std::size_t{100}, std::size_t{1'000}, std::size_t{10'000}}) {
-        std::vector<double> ms, burst;
+        std::vector<double> ms, burst, stats;
         for (int i = 0; i < repeats; ++i) {
             const Run run = run_once(backends);
             ms.push_back(run.rebalance_ms);
             burst.push_back(run.burst_ms);
+            stats.push_back(run.stats_ms);
         }
         const double m = median(ms);
         const std::string n = std::to_string(backends);
-        result.number("ms_" + n, m, 1).number("ms_" + n + "_after_delay", m - delay_ms, 1).number(
-            "burst_ms_" + n, median(burst), 1);
+        result.number("ms_" + n, m, 1)
+            .number("ms_" + n + "_after_delay", m - delay_ms, 1)
+            .number("burst_ms_" + n, median(burst), 1)
+            .number("stats_ms_" + n, median(stats), 1);
         if (backends == 1'000) ms_1000 = m - delay_ms;
         if (backends == 10'000) ms_10000 = m - delay_ms;
     }
