@@ -73,7 +73,8 @@ void work(cueball::ConnectionPool<cueball::TcpConnection>& pool, const workload:
             return;
         } catch (const cueball::ClaimTimeout& e) {
             ++counters.claim_timeouts;
-            std::cerr << "worker " << id << ": " << e.what() << "\n";
+            // One write, so that lines from different workers do not interleave.
+            std::cerr << ("worker " + std::to_string(id) + ": " + e.what() + "\n");
         }
     }
 }
