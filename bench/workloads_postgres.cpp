@@ -29,16 +29,27 @@ void select_one(PGconn* conn) {
     if (!ok) throw std::runtime_error(std::string("W7: SELECT 1 failed: ") + PQerrorMessage(conn));
 }
 
-template <class Once>
-std::vector<double> rates(const Settings& s, Once once) {
-    once(s.warm);
-    std::vector<double> out;
-    for (int i = 0; i < s.repeats; ++i) {
-        const Sample x = once(s.secs);
-        out.push_back(static_cast<double>(x.ops) / x.secs);
-    }
-    return out;
+Sample pooled_run(cueball::ConnectionPool<cueball::PostgresConnection>& pool, double secs) {
+    return run_threads(kThreads, secs, [&](int, const std::atomic<bool>& stop, ThreadStats& st) {
+        while (!stop.load(std::memory_order_relaxed)) {
+            auto conn = pool.claim(kClaimTimeout);
+            select_one(conn->native());
+            st.ops++;
+        }
+    });
 }
+
+Sample direct_run(std::vector<std::unique_ptr<cueball::PostgresConnection>>& direct, double secs) {
+    return run_threads(kThreads, secs, [&](int me, const std::atomic<bool>& stop, ThreadStats& st) {
+        PGconn* conn = direct[static_cast<std::size_t>(me)]->native();
+        while (!stop.load(std::memory_order_relaxed)) {
+            select_one(conn);
+            st.ops++;
+        }
+    });
+}
+
+double rate(const Sample& x) { return static_cast<double>(x.ops) / x.secs; }
 
 }  // namespace
 
@@ -55,44 +66,31 @@ void run_w7(const Settings& s, Reporter& r) {
     login.password = first.password();
     login.application_name = "cueball-bench";
 
-    std::vector<double> pooled;
-    {
-        cueball::PoolOptions options;
-        options.name = "W7";
-        options.max_connections = kConnections;
-        cueball::ConnectionPool<cueball::PostgresConnection> pool(
-            options, std::make_shared<cueball::StaticResolver>(servers),
-            [login](const cueball::Backend& b) { return std::make_unique<cueball::PostgresConnection>(b, login); });
-        const Clock::time_point deadline = Clock::now() + std::chrono::seconds(30);
-        while (pool.stats().idle_connections < kConnections) {
-            if (Clock::now() > deadline) throw std::runtime_error("W7: the pool did not open 8 connections in 30 s");
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        pooled = rates(s, [&](double secs) {
-            return run_threads(kThreads, secs, [&](int, const std::atomic<bool>& stop, ThreadStats& st) {
-                while (!stop.load(std::memory_order_relaxed)) {
-                    auto conn = pool.claim(kClaimTimeout);
-                    select_one(conn->native());
-                    st.ops++;
-                }
-            });
-        });
+    cueball::PoolOptions options;
+    options.name = "W7";
+    options.max_connections = kConnections;
+    cueball::ConnectionPool<cueball::PostgresConnection> pool(
+        options, std::make_shared<cueball::StaticResolver>(servers),
+        [login](const cueball::Backend& b) { return std::make_unique<cueball::PostgresConnection>(b, login); });
+    const Clock::time_point deadline = Clock::now() + std::chrono::seconds(30);
+    while (pool.stats().idle_connections < kConnections) {
+        if (Clock::now() > deadline) throw std::runtime_error("W7: the pool did not open 8 connections in 30 s");
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-
+    // The same servers, the same number of sessions, spread the same way.
     std::vector<std::unique_ptr<cueball::PostgresConnection>> direct;
     for (int i = 0; i < kThreads; ++i) {
         direct.push_back(std::make_unique<cueball::PostgresConnection>(servers[static_cast<std::size_t>(i % 2)], login));
         direct.back()->connect();
     }
-    const std::vector<double> unpooled = rates(s, [&](double secs) {
-        return run_threads(kThreads, secs, [&](int me, const std::atomic<bool>& stop, ThreadStats& st) {
-            PGconn* conn = direct[static_cast<std::size_t>(me)]->native();
-            while (!stop.load(std::memory_order_relaxed)) {
-                select_one(conn);
-                st.ops++;
-            }
-        });
-    });
+    // Alternating, so that a change in the machine's load hits both alike.
+    pooled_run(pool, s.warm);
+    direct_run(direct, s.warm);
+    std::vector<double> pooled, unpooled;
+    for (int i = 0; i < s.repeats; ++i) {
+        pooled.push_back(rate(pooled_run(pool, s.secs)));
+        unpooled.push_back(rate(direct_run(direct, s.secs)));
+    }
     for (auto& c : direct) c->close();
 
     const double pool_qps = median(pooled), direct_qps = median(unpooled);
