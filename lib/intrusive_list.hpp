@@ -42,6 +42,20 @@ public:
         ++size_;
     }
 
+    void push_front(T* t) {
+        ListLink<T>& l = t->*Link;
+        assert(l.prev == nullptr && l.next == nullptr && head_ != t);
+        l.prev = nullptr;
+        l.next = head_;
+        if (head_ != nullptr) {
+            (head_->*Link).prev = t;
+        } else {
+            tail_ = t;
+        }
+        head_ = t;
+        ++size_;
+    }
+
     T* pop_front() {
         T* t = head_;
         if (t != nullptr) erase(t);

@@ -49,6 +49,16 @@ void validate_options(const PoolOptions& o) {
     if (o.connector_threads < 1 || o.connector_threads > 1024) {
         bad(o, "connector_threads", fmt::format("must be 1 .. 1024 (got {})", o.connector_threads));
     }
+    non_negative(o, "idle_timeout", o.idle_timeout);
+    non_negative(o, "max_lifetime", o.max_lifetime);
+    non_negative(o, "validation_bypass_window", o.validation_bypass_window);
+    non_negative(o, "claim_warning_threshold", o.claim_warning_threshold);
+    if (!(o.max_churn_rate >= 0.0 && o.max_churn_rate <= 1e9)) {
+        bad(o, "max_churn_rate", fmt::format("must be 0 (no limit) .. 1e9 connects/s (got {})", o.max_churn_rate));
+    }
+    if (o.spares > o.max_connections) {
+        bad(o, "spares", fmt::format("must not exceed max_connections ({} > {})", o.spares, o.max_connections));
+    }
     if (o.connects_per_backend < 1) {
         bad(o, "connects_per_backend", fmt::format("must be at least 1 (got {})", o.connects_per_backend));
     }

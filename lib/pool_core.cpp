@@ -1,5 +1,6 @@
-// PoolCore: construction, the claim/release hot path, stats and shutdown.
-// The rebalancer's rules are in rebalancer.cpp, the workers' in workers.cpp.
+// PoolCore: construction, shutdown, slot transitions, placement of free
+// connections, and stats. Claims are in claim.cpp, the rebalancer's rules in
+// rebalancer.cpp and sizing.cpp, the workers in workers.cpp.
 #include "pool_core.hpp"
 
 #include <cueball/detail/logging.hpp>
@@ -20,8 +21,7 @@ bool is_live(SlotState s) {
            s == SlotState::Checking;
 }
 
-// Longer than any real wait, short enough that now() + it cannot overflow.
-constexpr std::chrono::hours kForever{24 * 365 * 100};
+constexpr std::size_t kOldestClaimsShown = 5;
 
 }  // namespace
 
@@ -48,6 +48,8 @@ void PoolCore::start() {
         const Clock::time_point now = Clock::now();
         next_shuffle_ = now + options_.decoherence_interval;
         next_health_check_ = now + options_.health_check_interval;
+        running_at_ = now + options_.rebalance_delay;
+        size_ = options_.spares > 0 ? std::min(options_.max_connections, options_.spares) : options_.max_connections;
     }
     try {
         rebalancer_ = std::thread([this] { rebalancer_main(); });
@@ -85,16 +87,24 @@ void PoolCore::transition(Slot* slot, SlotState to) {
     }
 }
 
-void PoolCore::lend(Slot* slot, std::uint64_t claim_id) {
+void PoolCore::lend(Slot* slot, std::uint64_t claim_id, const CallSite& site) {
     transition(slot, SlotState::Claimed);
+    claimed_.push_back(slot);
     slot->claim_epoch = epoch_;
     slot->claim_id = claim_id;
-    ++counters_.claims;
-    ++slot->entry->counters.claims;
+    slot->site = site;
+    slot->warned = false;
+    // The clock is read only for the features that need it.
+    if (options_.claim_warning_threshold.count() > 0) {
+        slot->claimed_at = Clock::now();
+        if (slot->claimed_at + options_.claim_warning_threshold < rebalancer_wake_) rebalancer_cv_.notify_one();
+    }
     if (CUEBALL_PROBE_ENABLED(handle__claimed)) probe::handle_claimed(where(claim_id, slot));
 }
 
-void PoolCore::record_wait(Slot* slot, std::chrono::nanoseconds wait) {
+void PoolCore::claim_done(Slot* slot, std::chrono::nanoseconds wait) {
+    ++counters_.claims;
+    ++slot->entry->counters.claims;
     if (wait.count() == 0) {
         // The common case, kept to two increments.
         ++claim_wait_.counts[0];
@@ -139,14 +149,20 @@ void PoolCore::forget_if_drained(BackendEntry* entry) {
 void PoolCore::place(Slot* slot) {
     BackendEntry* entry = slot->entry;
     // live() counts this slot, so "more than the target" means this one is
-    // surplus; so is anything beyond max_connections (a probe that succeeded
+    // surplus; so is anything beyond the pool's size (a probe that succeeded
     // while the other backends were full).
-    if (entry->removed || entry->live() > entry->target || live_current_ > options_.max_connections) {
+    if (entry->removed || entry->live() > entry->target || live_current_ > size_) {
+        start_close(slot);
+        return;
+    }
+    if (options_.max_lifetime.count() > 0 && Clock::now() >= slot->expires) {
+        ++counters_.expired;
+        ++entry->counters.expired;
         start_close(slot);
         return;
     }
     if (Waiter* waiter = waiters_.pop_front()) {
-        lend(slot, waiter->claim_id);
+        lend(slot, waiter->claim_id, waiter->site);
         waiter->slot = slot;
         // Under the lock: the waiter lives on its own stack and may leave as
         // soon as it can see `slot`.
@@ -155,6 +171,9 @@ void PoolCore::place(Slot* slot) {
     }
     transition(slot, SlotState::Idle);
     idle_.push_back(slot);
+    // The rebalancer sleeps until its next known deadline: tell it of earlier ones.
+    if (options_.max_lifetime.count() > 0 && slot->expires < rebalancer_wake_) rebalancer_cv_.notify_one();
+    if (options_.spares > 0) note_demand();
 }
 
 void PoolCore::start_close(Slot* slot) {
@@ -205,121 +224,14 @@ void PoolCore::on_event(ResolverEvent event) {
     rebalancer_cv_.notify_one();
 }
 
-Slot* PoolCore::claim(std::chrono::milliseconds timeout) {
-    if (timeout.count() < 0) {
-        throw InvalidArgument(
-            fmt::format("cueball pool '{}': claim timeout must not be negative (got {} ms)", options_.name,
-                        timeout.count()));
-    }
-    MutexLock lock(mu_);
-    const std::uint64_t claim_id = next_claim_id_++;
-    if (CUEBALL_PROBE_ENABLED(claim__start)) probe::claim_start(where(claim_id, nullptr));
-    if (stopping_) fail_claim(claim_id, stopped_message(), false);
-    if (waiters_.empty()) {
-        if (Slot* slot = idle_.pop_front()) {
-            lend(slot, claim_id);
-            record_wait(slot, std::chrono::nanoseconds(0));
-            return slot;
-        }
-    }
-    if (timeout.count() == 0) fail_claim(claim_id, timeout_message(timeout), true);
-    const Clock::time_point start = Clock::now();
-    const Clock::time_point deadline = start + std::min<Clock::duration>(timeout, kForever);
-    Waiter waiter;
-    waiter.claim_id = claim_id;
-    waiters_.push_back(&waiter);
-    while (waiter.slot == nullptr && !waiter.stopped) {
-        if (waiter.cv.wait_until(lock.native(), deadline) == std::cv_status::timeout && waiter.slot == nullptr &&
-            !waiter.stopped) {
-            waiters_.erase(&waiter);
-            fail_claim(claim_id, timeout_message(timeout), true);
-        }
-    }
-    // stop() took us off the list before setting `stopped`.
-    if (waiter.slot == nullptr) fail_claim(claim_id, stopped_message(), false);
-    record_wait(waiter.slot, Clock::now() - start);
-    return waiter.slot;
-}
-
-Slot* PoolCore::try_claim() {
-    MutexLock lock(mu_);
-    if (stopping_) throw_stopped();
-    if (!waiters_.empty()) return nullptr;
-    Slot* slot = idle_.pop_front();
-    if (slot != nullptr) {
-        lend(slot, next_claim_id_++);
-        record_wait(slot, std::chrono::nanoseconds(0));
-    }
-    return slot;
-}
-
-void PoolCore::fail_claim(std::uint64_t claim_id, const std::string& why, bool timed_out) {
-    if (CUEBALL_PROBE_ENABLED(claim__failed)) probe::claim_failed(where(claim_id, nullptr), why);
-    if (!timed_out) throw PoolStopped(why);
-    ++counters_.claim_timeouts;
-    throw ClaimTimeout(why);
-}
-
-void PoolCore::release(Slot* slot, bool discard) noexcept {
-    // Outside the lock, the slot's claim id and backend key are stable: the
-    // slot is still Claimed, so nobody else touches it.
-    if (CUEBALL_PROBE_ENABLED(handle__returned)) probe::handle_returned(where(slot->claim_id, slot));
-    bool reset_ok = true;
-    if (!discard) {
-        std::string reason;
-        if (CUEBALL_PROBE_ENABLED(reset__start)) probe::reset_start(where(slot->claim_id, slot));
-        try {
-            reset_ok = slot->connection->reset();
-            if (!reset_ok) reason = "reset() returned false";
-        } catch (const std::exception& e) {
-            reason = std::string("reset() threw: ") + e.what();
-            reset_ok = false;
-        } catch (...) {
-            reason = "reset() threw a non-standard exception";
-            reset_ok = false;
-        }
-        if (!reset_ok) {
-            log_->debug("pool {}: connection to {} discarded: {}", options_.name, slot->entry->key, reason);
-            if (CUEBALL_PROBE_ENABLED(reset__failed)) probe::reset_failed(where(slot->claim_id, slot), reason);
-        } else if (CUEBALL_PROBE_ENABLED(reset__done)) {
-            probe::reset_done(where(slot->claim_id, slot));
-        }
-    }
-    const bool keep = !discard && reset_ok;
-    MutexLock lock(mu_);
-    if (discard) {
-        ++counters_.discards;
-        ++slot->entry->counters.discards;
-    } else if (!reset_ok) {
-        ++counters_.resets_failed;
-        ++slot->entry->counters.resets_failed;
-    }
-    if (stopping_) {
-        // No worker may be left to close it: close it here, on the releasing thread.
-        std::unique_ptr<Connection> connection = std::move(slot->connection);
-        BackendEntry* entry = slot->entry;
-        destroy_slot(slot);
-        forget_if_drained(entry);
-        const bool last = orphaned_ && count_[idx(SlotState::Claimed)] == 0;
-        lock.unlock();
-        connection->close();
-        connection.reset();
-        if (last) delete this;
-        return;
-    }
-    if (!keep) {
-        start_close(slot);
-        return;
-    }
-    place(slot);
-}
-
 PoolStats PoolCore::stats() const {
     PoolStats stats;
     stats.name = options_.name;
     stats.max_connections = options_.max_connections;
     MutexLock lock(mu_);
     const Clock::time_point now = Clock::now();
+    stats.state = state_;
+    stats.target_connections = size_;
     stats.counters = counters_;
     stats.claim_wait = claim_wait_;
     stats.idle_connections = count_[idx(SlotState::Idle)] + count_[idx(SlotState::Checking)];
@@ -340,12 +252,21 @@ PoolStats PoolCore::stats() const {
         b.target = entry->target;
         b.consecutive_failures = entry->consecutive_failures;
         if (entry->failing() && !entry->removed) {
-            b.retry_in = std::chrono::ceil<std::chrono::milliseconds>(std::max(entry->next_attempt - now, Clock::duration(0)));
+            b.retry_in =
+                std::chrono::ceil<std::chrono::milliseconds>(std::max(entry->next_attempt - now, Clock::duration(0)));
         }
         b.last_error = entry->last_error;
         b.counters = entry->counters;
         b.claim_wait = entry->claim_wait;
         stats.backends.push_back(std::move(b));
+    }
+    if (options_.claim_warning_threshold.count() > 0) {
+        for (const Slot* slot = claimed_.front(); slot != nullptr && stats.oldest_claims.size() < kOldestClaimsShown;
+             slot = decltype(claimed_)::next(slot)) {
+            stats.oldest_claims.push_back(
+                {slot->claim_id, slot->entry->key,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(now - slot->claimed_at), slot->site});
+        }
     }
     lock.unlock();
     std::sort(stats.backends.begin(), stats.backends.end(),
@@ -361,8 +282,9 @@ void PoolCore::stop() noexcept {
             return;
         }
         stopping_ = true;
+        set_state(PoolState::Stopping);
         while (Waiter* waiter = waiters_.pop_front()) {
-            waiter->stopped = true;
+            waiter->wake = Wake::Stopped;
             waiter->cv.notify_one();
         }
         rebalancer_cv_.notify_all();
@@ -397,6 +319,8 @@ void PoolCore::stop() noexcept {
     for (auto& connection : to_close) connection->close();
     to_close.clear();
     MutexLock lock(mu_);
+    set_state(PoolState::Stopped);
+    deliver_state_changes(lock);
     stopped_ = true;
     stopped_cv_.notify_all();
     log_->info("pool {}: stopped", options_.name);
@@ -408,26 +332,9 @@ bool PoolCore::orphan() {
     return count_[idx(SlotState::Claimed)] == 0;
 }
 
-std::string PoolCore::timeout_message(std::chrono::milliseconds timeout) const {
-    std::size_t backends = 0;
-    for (const auto& [key, entry] : backends_) backends += entry->removed ? 0 : 1;
-    const std::size_t open =
-        count_[idx(SlotState::Idle)] + count_[idx(SlotState::Claimed)] + count_[idx(SlotState::Checking)];
-    std::string why;
-    if (backends == 0) {
-        why = "no backends";
-    } else if (open == 0) {
-        why = fmt::format("{} backend{}, none connected (last error: {})", backends, backends == 1 ? "" : "s",
-                          last_error_.empty() ? "no connect attempt has finished yet" : last_error_);
-    } else {
-        why = fmt::format("all {} connections claimed", count_[idx(SlotState::Claimed)]);
-    }
-    return fmt::format("cueball pool '{}': claim timed out after {} ms: {}", options_.name, timeout.count(), why);
+std::string PoolCore::slot_site(const Slot* slot) const {
+    return fmt::format("{}:{} ({})", slot->site.file, slot->site.line, slot->site.function);
 }
-
-std::string PoolCore::stopped_message() const { return fmt::format("cueball pool '{}' is stopped", options_.name); }
-
-void PoolCore::throw_stopped() const { throw PoolStopped(stopped_message()); }
 
 // ---------------------------------------------------------------- the C API
 
@@ -445,9 +352,8 @@ void core_destroy(PoolCore* core) noexcept {
     if (core->orphan()) delete core;
 }
 
-SlotView* core_claim(PoolCore* core) { return core->claim(core->options().claim_timeout); }
-SlotView* core_claim(PoolCore* core, std::chrono::milliseconds timeout) { return core->claim(timeout); }
-SlotView* core_try_claim(PoolCore* core) { return core->try_claim(); }
+SlotView* core_claim(PoolCore* core, const ClaimRequest& request) { return core->claim(request); }
+SlotView* core_try_claim(PoolCore* core, const CallSite& site) { return core->try_claim(site); }
 void core_release(PoolCore* core, SlotView* slot, bool discard) noexcept {
     core->release(static_cast<Slot*>(slot), discard);
 }

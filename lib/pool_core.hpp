@@ -4,11 +4,17 @@
 // Threads (all started by start(), all joined by stop()):
 //   - the rebalancer: waits on rebalancer_cv_ for resolver events, fill
 //     requests and its timers (debounce, backoff retries, connect timeouts,
-//     decoherence, health checks);
+//     decoherence, health checks, lifetimes, long claims, shrinking), and
+//     delivers pool state changes to the user's callback;
 //   - connector_threads workers: wait on work_cv_ for tasks (connect, close,
 //     is_valid) and run them without the lock.
 // Claimers wait on their own Waiter::cv, so a release wakes exactly the
 // oldest waiter.
+//
+// Files: pool_core.cpp (life cycle, slot transitions, placement, stats),
+// claim.cpp (claim and release), rebalancer.cpp (events, spread, fill,
+// backoff, timers), sizing.cpp (spares, lifetimes, long claims, pool state),
+// workers.cpp (the worker threads).
 #pragma once
 
 #include "backoff.hpp"
@@ -24,6 +30,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace spdlog {
@@ -43,58 +50,76 @@ public:
     // Starts the threads, then the resolver. On failure the pool is stopped
     // and the exception propagates.
     void start() EXCLUDES(mu_);
-    Slot* claim(std::chrono::milliseconds timeout) EXCLUDES(mu_);
-    Slot* try_claim() EXCLUDES(mu_);
+    Slot* claim(const ClaimRequest& request) EXCLUDES(mu_);
+    Slot* try_claim(const CallSite& site) EXCLUDES(mu_);
     void release(Slot* slot, bool discard) noexcept EXCLUDES(mu_);
     PoolStats stats() const EXCLUDES(mu_);
     void stop() noexcept EXCLUDES(mu_);
     // The pool object is gone. True if no handle remains, so the caller must
     // delete the core; otherwise the last release() deletes it.
     bool orphan() EXCLUDES(mu_);
-    const PoolOptions& options() const { return options_; }
 
 private:
+    // Why a waiter was woken without a connection.
+    enum class Wake : std::uint8_t { None, Stopped, Failed, Cancelled };
+
     struct Waiter {
         std::condition_variable cv;
-        Slot* slot = nullptr;   // guarded by mu_: set by the releaser that serves us
-        bool stopped = false;   // guarded by mu_: set by stop()
+        Slot* slot = nullptr;        // guarded by mu_: set by whoever serves us
+        Wake wake = Wake::None;      // guarded by mu_: set by stop(), failure, cancellation
         std::uint64_t claim_id = 0;  // set before queueing, then read-only
-        ListLink<Waiter> link;  // guarded by mu_: in waiters_
+        CallSite site;               // set before queueing, then read-only
+        ListLink<Waiter> link;       // guarded by mu_: in waiters_
     };
 
     // Resolver sink: queues the event for the rebalancer.
     void on_event(ResolverEvent event) EXCLUDES(mu_);
 
-    void rebalancer_main() EXCLUDES(mu_);
+    // ---- claim.cpp
+    // validate_on_claim: false if the slot must be checked before use.
+    bool recently_used(const Slot* slot, Clock::time_point now) const;
+    // Counts and traces a failed claim, then throws the error for `why`.
+    [[noreturn]] void fail_claim(std::uint64_t claim_id, Wake why, const std::string& message) REQUIRES(mu_);
+    std::string timeout_message(std::chrono::milliseconds timeout) const REQUIRES(mu_);
+    std::string failed_message() const REQUIRES(mu_);
+    std::string stopped_message() const;
+    [[noreturn]] void throw_stopped() const;
+
+    // ---- workers.cpp
     void worker_main() EXCLUDES(mu_);
     // Runs the slot's task with mu_ released (the caller's MutexLock still
     // owns it when this returns).
     void run_task(Slot* slot) REQUIRES(mu_);
     void finish_connect(Slot* slot, MadeConnection made, const std::string& error) REQUIRES(mu_);
 
+    // ---- pool_core.cpp
     // The one function that changes a slot's state, and the counts with it.
     void transition(Slot* slot, SlotState to) REQUIRES(mu_);
-    // Lends `slot` to claim `claim_id`: state, counters, probe.
-    void lend(Slot* slot, std::uint64_t claim_id) REQUIRES(mu_);
-    // The claim's wait, for the histograms (0 for claims served at once).
-    void record_wait(Slot* slot, std::chrono::nanoseconds wait) REQUIRES(mu_);
-    probe::Where where(std::uint64_t claim_id, const Slot* slot) const;
-    probe::Where where(const BackendEntry* entry) const;
+    // Lends `slot` to a claim: state, the claimed list, probe.
+    void lend(Slot* slot, std::uint64_t claim_id, const CallSite& site) REQUIRES(mu_);
+    // A claim succeeded: counters, wait histograms, probe.
+    void claim_done(Slot* slot, std::chrono::nanoseconds wait) REQUIRES(mu_);
     Slot* new_slot(BackendEntry* entry) REQUIRES(mu_);
     void destroy_slot(Slot* slot) REQUIRES(mu_);
     void forget_if_drained(BackendEntry* entry) REQUIRES(mu_);
     // An open connection is free: to the oldest waiter, else the idle queue,
-    // or closed if its backend no longer wants it.
+    // or closed if its backend no longer wants it or it is past its lifetime.
     void place(Slot* slot) REQUIRES(mu_);
     void start_close(Slot* slot) REQUIRES(mu_);
     void enqueue_task(Slot* slot) REQUIRES(mu_);
     void make_ready(BackendEntry* entry) REQUIRES(mu_);
     void request_fill() REQUIRES(mu_);
+    probe::Where where(std::uint64_t claim_id, const Slot* slot) const;
+    probe::Where where(const BackendEntry* entry) const;
 
+    // ---- rebalancer.cpp
+    void rebalancer_main() EXCLUDES(mu_);
     void apply_events(Clock::time_point now) REQUIRES(mu_);
     void retarget() REQUIRES(mu_);
     void fill(Clock::time_point now) REQUIRES(mu_);
     bool refill(BackendEntry* entry, Clock::time_point now) REQUIRES(mu_);
+    // max_churn_rate: takes a token for one connect, or schedules a retry.
+    bool churn_allows(BackendEntry* entry, Clock::time_point now) REQUIRES(mu_);
     // Drops queued (not running) connects of `entry` until live() <= keep.
     void cancel_queued_connects(BackendEntry* entry, std::size_t keep) REQUIRES(mu_);
     void record_connect_failure(BackendEntry* entry, const std::string& error, Clock::time_point now)
@@ -104,11 +129,23 @@ private:
     void shuffle_idle() REQUIRES(mu_);
     void start_health_checks() REQUIRES(mu_);
 
-    std::string timeout_message(std::chrono::milliseconds timeout) const REQUIRES(mu_);
-    std::string stopped_message() const;
-    [[noreturn]] void throw_stopped() const;
-    // Counts and traces a failed claim, then throws ClaimTimeout or PoolStopped.
-    [[noreturn]] void fail_claim(std::uint64_t claim_id, const std::string& why, bool timed_out) REQUIRES(mu_);
+    // ---- sizing.cpp
+    // spares: what the pool should keep open now; grows at once, shrinks
+    // after idle_timeout. Returns when to look again.
+    Clock::time_point resize(Clock::time_point now) REQUIRES(mu_);
+    // spares: tells the rebalancer when demand rises above the pool's size
+    // (grow now) or first falls below it (start the shrink clock).
+    void note_demand() REQUIRES(mu_);
+    Clock::time_point expire_lifetimes(Clock::time_point now) REQUIRES(mu_);
+    Clock::time_point warn_long_claims(Clock::time_point now) REQUIRES(mu_);
+    Clock::time_point lifetime_deadline(Clock::time_point connected) REQUIRES(mu_);
+    // Recomputes PoolState from the backends; on Failed, wakes every waiter.
+    void update_state() REQUIRES(mu_);
+    void set_state(PoolState to) REQUIRES(mu_);
+    // Calls on_state_change for queued changes, with mu_ released.
+    void deliver_state_changes(MutexLock& lock) REQUIRES(mu_);
+
+    std::string slot_site(const Slot* slot) const;
 
     // Set once in the constructor, then read-only.
     const PoolOptions options_;
@@ -119,16 +156,20 @@ private:
 
     mutable Mutex mu_;
     IntrusiveList<Slot, &Slot::link> idle_ GUARDED_BY(mu_);      // the decoherence queue, FIFO
+    IntrusiveList<Slot, &Slot::link> claimed_ GUARDED_BY(mu_);   // lent slots, oldest claim first
     IntrusiveList<Waiter, &Waiter::link> waiters_ GUARDED_BY(mu_);  // blocked claimers, oldest first
     IntrusiveList<Slot, &Slot::link> inflight_ GUARDED_BY(mu_);  // slots a worker is running
     IntrusiveList<BackendEntry, &BackendEntry::ready_link> ready_ GUARDED_BY(mu_);  // entries with runnable tasks
     std::unordered_map<BackendKey, std::unique_ptr<BackendEntry>> backends_ GUARDED_BY(mu_);
     std::array<std::size_t, kSlotStates> count_ GUARDED_BY(mu_){};  // slots per state, all backends
     std::size_t live_current_ GUARDED_BY(mu_) = 0;  // live() summed over backends not removed
+    // What the pool keeps open now: max_connections, or less with spares.
+    std::size_t size_ GUARDED_BY(mu_) = 0;
+    Clock::time_point low_demand_since_ GUARDED_BY(mu_) = Clock::time_point::max();  // spares shrinking
     std::vector<ResolverEvent> events_ GUARDED_BY(mu_);            // queued for the rebalancer
     Clock::time_point last_event_ GUARDED_BY(mu_){};
     bool fill_needed_ GUARDED_BY(mu_) = false;
-    bool capped_ GUARDED_BY(mu_) = false;        // last fill stopped at max_connections
+    bool capped_ GUARDED_BY(mu_) = false;        // last fill stopped at size_
     Clock::time_point next_retry_ GUARDED_BY(mu_) = Clock::time_point::max();
     // When the sleeping rebalancer wakes up by itself (min() while it runs),
     // so that a worker starting a connect can tell whether the connect's
@@ -136,6 +177,7 @@ private:
     Clock::time_point rebalancer_wake_ GUARDED_BY(mu_) = Clock::time_point::min();
     Clock::time_point next_shuffle_ GUARDED_BY(mu_){};
     Clock::time_point next_health_check_ GUARDED_BY(mu_){};
+    Clock::time_point running_at_ GUARDED_BY(mu_){};  // Starting ends by then at the latest
     std::string last_error_ GUARDED_BY(mu_);     // last connect failure, any backend
     Counters counters_ GUARDED_BY(mu_);          // since start, all backends
     WaitHistogram claim_wait_ GUARDED_BY(mu_);
@@ -144,6 +186,8 @@ private:
     std::uint64_t epoch_ GUARDED_BY(mu_) = 1;    // health-check ticks so far + 1
     std::mt19937_64 rng_ GUARDED_BY(mu_);
     std::size_t idle_workers_ GUARDED_BY(mu_) = 0;
+    PoolState state_ GUARDED_BY(mu_) = PoolState::Starting;
+    std::vector<std::pair<PoolState, PoolState>> state_changes_ GUARDED_BY(mu_);  // for on_state_change
     bool stopping_ GUARDED_BY(mu_) = false;     // stop() has begun
     bool stopped_ GUARDED_BY(mu_) = false;      // stop() has finished
     bool orphaned_ GUARDED_BY(mu_) = false;     // the ConnectionPool object is gone

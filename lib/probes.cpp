@@ -61,11 +61,18 @@ CUEBALL_SIMPLE_PROBE(backend_added, backend__added)
 CUEBALL_SIMPLE_PROBE(backend_removed, backend__removed)
 CUEBALL_SIMPLE_PROBE(backend_online, backend__online)
 CUEBALL_REASON_PROBE(backend_offline, backend__offline)
+CUEBALL_REASON_PROBE(backend_dead, backend__dead)
+CUEBALL_REASON_PROBE(long_claim, long__claim)
+CUEBALL_SIMPLE_PROBE(connection_expired, connection__expired)
 
 void claim_done(const Where& w, std::uint64_t wait_ns) { CUEBALL_FIRE(claim__done, w, none().c_str(), wait_ns); }
 
 void slot_state_change(const Where& w, const std::string& from, const std::string& to) {
     CUEBALL_FIRE(slot__state__change, w, from.c_str(), to.c_str());
+}
+
+void pool_state_change(const Where& w, const std::string& from, const std::string& to) {
+    CUEBALL_FIRE(pool__state__change, w, from.c_str(), to.c_str());
 }
 
 }  // namespace cueball::detail::probe

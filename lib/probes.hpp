@@ -13,7 +13,8 @@
 // (string "addr:port"; "" when not about one), detail (string: the reason on
 // failures, the old state for slot-state-change; "" otherwise), and a sixth
 // argument: the wait in ns for claim-done, the new state for
-// slot-state-change, 0 or "" otherwise.
+// slot-state-change and pool-state-change, 0 or "" otherwise. long-claim's
+// detail is the call site of claim().
 //
 // The note names use "__" for "-" (claim__start is claim-start), as dtrace -h
 // spells them; bpftrace takes either: usdt:PATH:cueball:claim__start.
@@ -29,7 +30,8 @@
     X(claim__start) X(claim__done) X(claim__failed) X(handle__claimed) X(handle__returned) X(connect__start)          \
     X(connect__done) X(connect__failed) X(health__check__start) X(health__check__done) X(health__check__failed)       \
     X(reset__start) X(reset__done) X(reset__failed) X(rebalance__start) X(rebalance__done) X(decoherence__shuffle)    \
-    X(backend__added) X(backend__removed) X(backend__online) X(backend__offline) X(slot__state__change)
+    X(backend__added) X(backend__removed) X(backend__online) X(backend__offline) X(slot__state__change)     \
+        X(backend__dead) X(pool__state__change) X(long__claim) X(connection__expired)
 #define CUEBALL_DECLARE_SEMAPHORE(name) extern "C" volatile unsigned short CUEBALL_PROBE_SEMAPHORE_NAME(name);
 CUEBALL_PROBE_LIST(CUEBALL_DECLARE_SEMAPHORE)
 #undef CUEBALL_DECLARE_SEMAPHORE
@@ -73,5 +75,9 @@ void backend_removed(const Where& w);
 void backend_online(const Where& w);
 void backend_offline(const Where& w, const std::string& reason);
 void slot_state_change(const Where& w, const std::string& from, const std::string& to);
+void backend_dead(const Where& w, const std::string& reason);
+void pool_state_change(const Where& w, const std::string& from, const std::string& to);
+void long_claim(const Where& w, const std::string& call_site);
+void connection_expired(const Where& w);
 
 }  // namespace cueball::detail::probe

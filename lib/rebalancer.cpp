@@ -28,7 +28,14 @@ void PoolCore::rebalancer_main() {
     while (!stopping_) {
         const Clock::time_point now = Clock::now();
         if (!events_.empty() && now >= last_event_ + options_.rebalance_delay) apply_events(now);
+        if (state_ == PoolState::Starting && now >= running_at_) {
+            // The resolver has had its debounce window: an empty pool is now
+            // "running with no backends" rather than still starting.
+            set_state(PoolState::Running);
+            update_state();
+        }
         Clock::time_point wake = std::min(now + kIdleWake, expire_connects(now));
+        if (options_.spares > 0) wake = std::min(wake, resize(now));
         if (fill_needed_ || now >= next_retry_) fill(now);
         if (options_.decoherence_interval.count() > 0) {
             if (now >= next_shuffle_) {
@@ -44,8 +51,15 @@ void PoolCore::rebalancer_main() {
             }
             wake = std::min(wake, next_health_check_);
         }
+        if (options_.max_lifetime.count() > 0) wake = std::min(wake, expire_lifetimes(now));
+        if (options_.claim_warning_threshold.count() > 0) wake = std::min(wake, warn_long_claims(now));
+        if (state_ == PoolState::Starting) wake = std::min(wake, running_at_);
         if (!events_.empty()) wake = std::min(wake, last_event_ + options_.rebalance_delay);
         wake = std::min(wake, next_retry_);
+        if (!state_changes_.empty()) {
+            deliver_state_changes(lock);
+            continue;
+        }
         if (fill_needed_) continue;
         rebalancer_wake_ = wake;
         rebalancer_cv_.wait_until(lock.native(), wake);
@@ -95,6 +109,8 @@ void PoolCore::apply_events(Clock::time_point now) {
     log_->info("pool {}: rebalancing after {} added, {} removed", options_.name, added, removed);
     retarget();
     fill(now);
+    if (state_ == PoolState::Starting) set_state(PoolState::Running);
+    update_state();
     if (CUEBALL_PROBE_ENABLED(rebalance__done)) probe::rebalance_done(where(0, nullptr));
 }
 
@@ -112,7 +128,7 @@ void PoolCore::retarget() {
     std::vector<std::size_t> current;
     current.reserve(group.size());
     for (BackendEntry* entry : group) current.push_back(entry->live());
-    std::vector<std::size_t> targets = spread_evenly(options_.max_connections, current);
+    std::vector<std::size_t> targets = spread_evenly(size_, current);
     for (std::size_t i = 0; i < group.size(); ++i) group[i]->target = targets[i];
 
     // Trim what is now surplus: queued connects first (nothing lost), then
@@ -172,14 +188,41 @@ bool PoolCore::refill(BackendEntry* entry, Clock::time_point now) {
             next_retry_ = std::min(next_retry_, entry->next_attempt);
             return true;
         }
-        enqueue_task(new_slot(entry));
+        if (churn_allows(entry, now)) enqueue_task(new_slot(entry));
         return true;
     }
     while (entry->live() < entry->target) {
-        if (live_current_ >= options_.max_connections) return false;
+        if (live_current_ >= size_) return false;
+        if (!churn_allows(entry, now)) return true;
         enqueue_task(new_slot(entry));
     }
     return true;
+}
+
+bool PoolCore::churn_allows(BackendEntry* entry, Clock::time_point now) {
+    const double rate = options_.max_churn_rate;
+    if (rate <= 0) return true;
+    // A token bucket holding one second's worth (at least one connect).
+    const double capacity = std::max(1.0, rate);
+    if (entry->churn_refilled == Clock::time_point{}) {
+        entry->churn_tokens = capacity;
+    } else {
+        const double elapsed = std::chrono::duration<double>(now - entry->churn_refilled).count();
+        entry->churn_tokens = std::min(capacity, entry->churn_tokens + elapsed * rate);
+    }
+    entry->churn_refilled = now;
+    if (entry->churn_tokens >= 1.0) {
+        entry->churn_tokens -= 1.0;
+        return true;
+    }
+    ++counters_.churn_delays;
+    ++entry->counters.churn_delays;
+    const auto wait = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>((1.0 - entry->churn_tokens) / rate));
+    const Clock::time_point retry = now + wait + std::chrono::milliseconds(1);
+    next_retry_ = std::min(next_retry_, retry);
+    if (retry < rebalancer_wake_) rebalancer_cv_.notify_one();
+    return false;
 }
 
 void PoolCore::record_connect_failure(BackendEntry* entry, const std::string& error, Clock::time_point now) {
@@ -190,7 +233,17 @@ void PoolCore::record_connect_failure(BackendEntry* entry, const std::string& er
     entry->last_error = error;
     last_error_ = error;
     std::uniform_real_distribution<double> u01(0.0, 1.0);
-    entry->next_attempt = now + backoff_delay(entry->consecutive_failures, backoff_, u01(rng_));
+    if (options_.dead_after_failures > 0 && entry->consecutive_failures >= options_.dead_after_failures &&
+        !entry->dead) {
+        entry->dead = true;
+        log_->warn("pool {}: backend {} is dead after {} failed connects; probing every {} ms", options_.name,
+                   entry->key, entry->consecutive_failures, options_.backoff_max.count());
+        if (CUEBALL_PROBE_ENABLED(backend__dead)) probe::backend_dead(where(entry), error);
+        update_state();
+    }
+    // A dead backend is probed at the longest delay (jittered like the rest).
+    const std::uint64_t step = entry->dead ? UINT64_MAX : entry->consecutive_failures;
+    entry->next_attempt = now + backoff_delay(step, backoff_, u01(rng_));
     if (was_healthy) {
         log_->warn("pool {}: backend {} failing: {}", options_.name, entry->key, error);
         if (CUEBALL_PROBE_ENABLED(backend__offline)) probe::backend_offline(where(entry), error);
@@ -214,6 +267,10 @@ void PoolCore::record_connect_success(BackendEntry* entry) {
     log_->warn("pool {}: backend {} recovered after {} failed connects", options_.name, entry->key,
                entry->consecutive_failures);
     entry->consecutive_failures = 0;
+    if (entry->dead) {
+        entry->dead = false;
+        update_state();
+    }
     if (!entry->removed) retarget();
 }
 

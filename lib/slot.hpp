@@ -45,6 +45,11 @@ struct Slot : SlotView {
     std::uint64_t claim_epoch = 0;  // health-check epoch of the last claim
     std::uint64_t claim_id = 0;     // the claim holding it, while Claimed (for probes)
     Clock::time_point started{};  // when the running task began (connect_timeout)
+    Clock::time_point expires{};  // max_lifetime: closed when idle or released after this
+    Clock::time_point last_used{};  // validate_on_claim: last release (or connect)
+    Clock::time_point claimed_at{};  // claim_warning_threshold: when lent
+    CallSite site;                // where the current claim was made
+    bool warned = false;          // the current claim was reported as long
 };
 
 struct BackendEntry {
@@ -58,6 +63,9 @@ struct BackendEntry {
     std::size_t target = 0;                         // connections wanted here
     bool removed = false;                           // draining: no new connections
     std::uint64_t consecutive_failures = 0;         // 0 = healthy
+    bool dead = false;                              // dead_after_failures reached
+    double churn_tokens = 0;                        // max_churn_rate bucket
+    Clock::time_point churn_refilled{};             // when churn_tokens was last topped up
     bool online = false;                            // a connect has succeeded since added
     Counters counters;                              // since added
     WaitHistogram claim_wait;                       // claims served from here
@@ -80,6 +88,7 @@ struct BackendEntry {
     bool failing() const { return consecutive_failures > 0; }
     BackendState state() const {
         if (removed) return BackendState::Draining;
+        if (dead) return BackendState::Dead;
         if (failing()) return BackendState::Failing;
         return online ? BackendState::Online : BackendState::Connecting;
     }

@@ -9,7 +9,19 @@ const char* to_string(BackendState state) {
         case BackendState::Connecting: return "connecting";
         case BackendState::Online: return "online";
         case BackendState::Failing: return "failing";
+        case BackendState::Dead: return "dead";
         case BackendState::Draining: return "draining";
+    }
+    return "unknown";
+}
+
+const char* to_string(PoolState state) {
+    switch (state) {
+        case PoolState::Starting: return "starting";
+        case PoolState::Running: return "running";
+        case PoolState::Failed: return "failed";
+        case PoolState::Stopping: return "stopping";
+        case PoolState::Stopped: return "stopped";
     }
     return "unknown";
 }

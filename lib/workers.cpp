@@ -145,6 +145,11 @@ void PoolCore::finish_connect(Slot* slot, MadeConnection made, const std::string
     }
     slot->connection = std::move(made.connection);
     slot->object = made.object;
+    if (options_.max_lifetime.count() > 0 || options_.validate_on_claim) {
+        const Clock::time_point now = Clock::now();
+        slot->last_used = now;
+        if (options_.max_lifetime.count() > 0) slot->expires = lifetime_deadline(now);
+    }
     if (abandoned) {
         start_close(slot);
         return;

@@ -29,6 +29,21 @@ public:
     using Error::Error;
 };
 
+/// Every known backend is dead (see PoolOptions::dead_after_failures), or a
+/// fail-fast claim found no backends at all. Thrown at once instead of waiting
+/// out the timeout; the message carries the last connect error. Claims
+/// succeed again as soon as one backend is live.
+class NoBackendsAvailable : public Error {
+public:
+    using Error::Error;
+};
+
+/// The claim's stop_token was triggered while it waited (or before it began).
+class ClaimCancelled : public Error {
+public:
+    using Error::Error;
+};
+
 /// An option, constructor argument or call argument is out of range (the
 /// message names it and the accepted range). A programming error: fix the
 /// caller.

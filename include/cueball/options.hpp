@@ -3,8 +3,11 @@
 // InvalidArgument naming the first field out of range.
 #pragma once
 
+#include <cueball/stats.hpp>
+
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -49,6 +52,44 @@ struct PoolOptions {
     /// Where the pool logs; null = stderr, warnings and errors only. Nothing
     /// is logged per claim at any level.
     std::shared_ptr<spdlog::logger> logger;
+
+    // ---- production features; the defaults keep a fixed-size pool that waits.
+
+    /// After this many failed connects in a row a backend is dead: it keeps
+    /// one probe at backoff_max. When every backend is dead the pool is
+    /// failed and claims throw NoBackendsAvailable at once. 0 = never dead.
+    std::size_t dead_after_failures = 5;
+    /// claim() on a running pool with no backends throws NoBackendsAvailable
+    /// at once instead of waiting (node-cueball's errorOnEmpty). Per call:
+    /// ClaimOptions::fail_fast.
+    bool fail_fast = false;
+    /// Called on each change of PoolState, from a pool thread (the rebalancer,
+    /// or the one calling stop()), never with the pool's lock held, one call
+    /// at a time. Must not call stop() or destroy the pool.
+    std::function<void(PoolState from, PoolState to)> on_state_change;
+    /// Dynamic sizing: with spares > 0 the pool keeps claimed + waiting +
+    /// spares connections open (never more than max_connections), grows at
+    /// once under load and shrinks after idle_timeout of lower demand.
+    /// 0 = fixed at max_connections.
+    std::size_t spares = 0;
+    /// With spares: how long demand must stay lower before the pool shrinks.
+    std::chrono::milliseconds idle_timeout{60'000};
+    /// Connections older than this (less up to 10% at random, so they do not
+    /// all expire together) are closed when idle or on release, and
+    /// replaced. 0 = no limit.
+    std::chrono::milliseconds max_lifetime{0};
+    /// Run is_valid() on the claiming thread before handing a connection
+    /// out, unless it was used within validation_bypass_window. A connection
+    /// that fails is closed and the claimer gets another, keeping its place.
+    bool validate_on_claim = false;
+    std::chrono::milliseconds validation_bypass_window{500};
+    /// Log (once) and count claims held longer than this, with the call site
+    /// of claim(); stats list the oldest outstanding claims. 0 = off.
+    std::chrono::milliseconds claim_warning_threshold{0};
+    /// At most this many connects per second per backend (a token bucket of
+    /// one second), so a flapping backend or a mass rebalance cannot open a
+    /// storm of connections. 0 = no limit.
+    double max_churn_rate = 0.0;
 };
 
 }  // namespace cueball

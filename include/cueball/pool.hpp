@@ -13,7 +13,9 @@
 //
 // Exceptions: claim() throws ClaimTimeout when its deadline passes (the
 // message says why: no backends, none connected, or all claimed), PoolStopped
-// on a stopped pool, InvalidArgument for a negative timeout. The constructor
+// on a stopped pool, NoBackendsAvailable at once when every backend is dead
+// (or, fail-fast, when there are none), ClaimCancelled when its stop_token is
+// triggered, InvalidArgument for a negative timeout. The constructor
 // throws InvalidArgument for bad options, a null resolver or an empty factory.
 // Failures of connect(), is_valid() and reset() never reach callers: the
 // connection is closed, the failure logged and counted, and a replacement
@@ -40,6 +42,15 @@ namespace cueball {
 
 template <class C>
 class ConnectionPool;
+
+/// Per-call settings of claim(options); unset fields take the pool's.
+// (The {} initializers let callers use designated initializers for any
+// subset of the fields without -Wmissing-field-initializers.)
+struct ClaimOptions {
+    std::optional<std::chrono::milliseconds> timeout{};  ///< default: PoolOptions::claim_timeout
+    std::optional<bool> fail_fast{};                     ///< default: PoolOptions::fail_fast
+    std::stop_token stop_token{};                        ///< cancels the claim while it waits
+};
 
 /// A claimed connection. Gives it back to the pool when destroyed, released,
 /// or overwritten by move-assignment (like std::unique_ptr).
@@ -115,15 +126,50 @@ public:
     ConnectionPool(const ConnectionPool&) = delete;
     ConnectionPool& operator=(const ConnectionPool&) = delete;
 
-    /// Waits up to options.claim_timeout. @throws ClaimTimeout, PoolStopped.
-    PoolHandle<C> claim() { return {core_, detail::core_claim(core_)}; }
+    // Every claim() records its call site (for long-claim warnings) through
+    // the defaulted std::source_location: callers never pass it.
+
+    /// Waits up to options.claim_timeout. @throws ClaimTimeout, PoolStopped,
+    /// NoBackendsAvailable.
+    PoolHandle<C> claim(std::source_location where = std::source_location::current()) {
+        detail::ClaimRequest r;
+        r.default_timeout = true;
+        r.site = detail::call_site(where);
+        return {core_, detail::core_claim(core_, r)};
+    }
     /// Waits up to `timeout` (0 = do not wait). @throws ClaimTimeout,
-    /// PoolStopped, InvalidArgument (negative timeout).
-    PoolHandle<C> claim(std::chrono::milliseconds timeout) { return {core_, detail::core_claim(core_, timeout)}; }
+    /// PoolStopped, NoBackendsAvailable, InvalidArgument (negative timeout).
+    PoolHandle<C> claim(std::chrono::milliseconds timeout,
+                        std::source_location where = std::source_location::current()) {
+        detail::ClaimRequest r;
+        r.timeout = timeout;
+        r.site = detail::call_site(where);
+        return {core_, detail::core_claim(core_, r)};
+    }
+    /// As claim(timeout); a request on `stop` takes the waiter out of the
+    /// queue at once and throws ClaimCancelled.
+    PoolHandle<C> claim(std::chrono::milliseconds timeout, std::stop_token stop,
+                        std::source_location where = std::source_location::current()) {
+        detail::ClaimRequest r;
+        r.timeout = timeout;
+        r.stop = &stop;
+        r.site = detail::call_site(where);
+        return {core_, detail::core_claim(core_, r)};
+    }
+    /// claim() with per-call settings.
+    PoolHandle<C> claim(const ClaimOptions& options, std::source_location where = std::source_location::current()) {
+        detail::ClaimRequest r;
+        r.default_timeout = !options.timeout.has_value();
+        r.timeout = options.timeout.value_or(std::chrono::milliseconds(0));
+        if (options.fail_fast) r.fail_fast = *options.fail_fast ? 1 : 0;
+        r.stop = options.stop_token.stop_possible() ? &options.stop_token : nullptr;
+        r.site = detail::call_site(where);
+        return {core_, detail::core_claim(core_, r)};
+    }
     /// An idle connection if one is free and nobody waits; never blocks.
     /// @throws PoolStopped.
-    std::optional<PoolHandle<C>> try_claim() {
-        detail::SlotView* slot = detail::core_try_claim(core_);
+    std::optional<PoolHandle<C>> try_claim(std::source_location where = std::source_location::current()) {
+        detail::SlotView* slot = detail::core_try_claim(core_, detail::call_site(where));
         if (slot == nullptr) return std::nullopt;
         return PoolHandle<C>(core_, slot);
     }

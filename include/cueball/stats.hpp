@@ -21,9 +21,35 @@ enum class BackendState : std::uint8_t {
     Connecting,  ///< added, no connect has finished yet
     Online,      ///< its last connect succeeded
     Failing,     ///< its last connect failed; retried at the backoff schedule
+    Dead,        ///< dead_after_failures connects failed in a row; probed at backoff_max
     Draining,    ///< removed by the resolver; claimed connections still out
 };
 const char* to_string(BackendState state);
+
+/// The pool's own state.
+enum class PoolState : std::uint8_t {
+    Starting,  ///< the first resolver events are not applied yet
+    Running,   ///< serving claims
+    Failed,    ///< every known backend is dead: claims fail at once with NoBackendsAvailable
+    Stopping,  ///< stop() has begun
+    Stopped,   ///< stop() has finished
+};
+const char* to_string(PoolState state);
+
+/// Where a claim was made, from std::source_location.
+struct CallSite {
+    const char* file = "";
+    const char* function = "";
+    std::uint32_t line = 0;
+};
+
+/// A claim still held, for PoolStats::oldest_claims.
+struct OutstandingClaim {
+    std::uint64_t claim_id = 0;
+    BackendKey backend;
+    std::chrono::milliseconds age{0};
+    CallSite site;
+};
 
 /// Event counts since the pool started (or, per backend, since it was added).
 struct Counters {
@@ -34,6 +60,12 @@ struct Counters {
     std::uint64_t health_check_failures = 0;  ///< is_valid() false or throwing
     std::uint64_t resets_failed = 0;          ///< reset() false or throwing
     std::uint64_t discards = 0;               ///< PoolHandle::discard()
+    std::uint64_t claims_cancelled = 0;       ///< ClaimCancelled thrown (pool only)
+    std::uint64_t claims_failed_fast = 0;     ///< NoBackendsAvailable thrown (pool only)
+    std::uint64_t long_claims = 0;            ///< claims held past claim_warning_threshold
+    std::uint64_t expired = 0;                ///< connections closed at max_lifetime
+    std::uint64_t validations_failed = 0;     ///< validate_on_claim found a bad connection
+    std::uint64_t churn_delays = 0;           ///< connects held back by max_churn_rate
 };
 
 /// How long claims waited, in buckets. Claims served at once land in the
@@ -74,7 +106,9 @@ struct BackendStats {
 
 struct PoolStats {
     std::string name;                     ///< PoolOptions::name
+    PoolState state = PoolState::Starting;
     std::size_t max_connections = 0;
+    std::size_t target_connections = 0;   ///< what the pool keeps open now (< max with spares)
     std::size_t total_connections = 0;    ///< open: idle + claimed
     std::size_t idle_connections = 0;     ///< open and not claimed (includes those being health-checked)
     std::size_t claimed_connections = 0;
@@ -83,6 +117,8 @@ struct PoolStats {
     Counters counters;                    ///< since the pool started
     WaitHistogram claim_wait;
     std::vector<BackendStats> backends;   ///< ordered by key
+    /// Up to 5 claims held longest, oldest first (only with claim_warning_threshold set).
+    std::vector<OutstandingClaim> oldest_claims;
 };
 
 }  // namespace cueball

@@ -109,9 +109,14 @@ bool FakeConnection::is_valid() {
         std::this_thread::sleep_for(b.check_delay);
         world_->checks_in_progress_--;
     }
+    bool condemned = false;
+    {
+        std::lock_guard lock(world_->mutex_);
+        condemned = world_->condemned_.count(id_) != 0;
+    }
     if (b.is_valid_throws || b.invalid || closed_) world_->condemn(id_);
     if (b.is_valid_throws) throw std::runtime_error("fake is_valid threw");
-    return !b.invalid && !closed_;
+    return !b.invalid && !closed_ && !condemned;
 }
 
 bool FakeConnection::reset() {

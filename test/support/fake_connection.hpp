@@ -59,7 +59,8 @@ public:
     // How many is_valid() calls are running right now, on any backend.
     int checks_in_progress() const { return checks_in_progress_.load(); }
     // Connections that failed is_valid() or reset() (or that the test
-    // condemned): the pool must never hand them out again.
+    // condemned, which also makes their is_valid() fail): the pool must never
+    // hand them out again.
     void condemn(std::uint64_t id);
     // Claims that got a condemned connection.
     std::uint64_t condemned_claims() const { return condemned_claims_.load(); }

@@ -45,7 +45,16 @@ INSTANTIATE_TEST_SUITE_P(
                       BadOption{"backoff_jitter", [](PoolOptions& o) { o.backoff_jitter = -0.1; }},
                       BadOption{"connector_threads", [](PoolOptions& o) { o.connector_threads = 0; }},
                       BadOption{"connector_threads", [](PoolOptions& o) { o.connector_threads = 5000; }},
-                      BadOption{"connects_per_backend", [](PoolOptions& o) { o.connects_per_backend = 0; }}));
+                      BadOption{"connects_per_backend", [](PoolOptions& o) { o.connects_per_backend = 0; }},
+                      BadOption{"idle_timeout", [](PoolOptions& o) { o.idle_timeout = milliseconds(-1); }},
+                      BadOption{"max_lifetime", [](PoolOptions& o) { o.max_lifetime = milliseconds(-1); }},
+                      BadOption{"validation_bypass_window",
+                                [](PoolOptions& o) { o.validation_bypass_window = milliseconds(-1); }},
+                      BadOption{"claim_warning_threshold",
+                                [](PoolOptions& o) { o.claim_warning_threshold = milliseconds(-1); }},
+                      BadOption{"max_churn_rate", [](PoolOptions& o) { o.max_churn_rate = -1.0; }},
+                      BadOption{"max_churn_rate", [](PoolOptions& o) { o.max_churn_rate = std::nan(""); }},
+                      BadOption{"spares", [](PoolOptions& o) { o.spares = 3; }}));
 
 TEST_F(PoolTest, NullResolverOrEmptyFactoryIsRejected) {
     EXPECT_THROW(Pool(fast_options(1), nullptr, world->factory()), InvalidArgument);

@@ -19,7 +19,8 @@ const char* const kProbes[] = {
     "health__check__start", "health__check__done", "health__check__failed", "reset__start",
     "reset__done",          "reset__failed",      "rebalance__start",    "rebalance__done",
     "decoherence__shuffle", "backend__added",     "backend__removed",    "backend__online",
-    "backend__offline",     "slot__state__change"};
+    "backend__offline",     "slot__state__change", "backend__dead",     "pool__state__change",
+    "long__claim",          "connection__expired"};
 
 std::string slurp(const std::string& path) {
     std::ifstream in(path);

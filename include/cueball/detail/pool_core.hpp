@@ -12,6 +12,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <source_location>
+#include <stop_token>
 
 namespace cueball::detail {
 
@@ -39,9 +41,20 @@ PoolCore* core_create(PoolOptions options, std::shared_ptr<Resolver> resolver, E
 // outstanding handle is released.
 void core_destroy(PoolCore* core) noexcept;
 
-SlotView* core_claim(PoolCore* core);
-SlotView* core_claim(PoolCore* core, std::chrono::milliseconds timeout);
-SlotView* core_try_claim(PoolCore* core);
+// One claim() call, as the templates pass it to the core.
+struct ClaimRequest {
+    std::chrono::milliseconds timeout{0};
+    bool default_timeout = false;         // use PoolOptions::claim_timeout instead
+    int fail_fast = -1;                   // -1 = PoolOptions::fail_fast, else 0/1
+    const std::stop_token* stop = nullptr;
+    CallSite site;
+};
+inline CallSite call_site(const std::source_location& where) {
+    return {where.file_name(), where.function_name(), where.line()};
+}
+
+SlotView* core_claim(PoolCore* core, const ClaimRequest& request);
+SlotView* core_try_claim(PoolCore* core, const CallSite& site);
 void core_release(PoolCore* core, SlotView* slot, bool discard) noexcept;
 PoolStats core_stats(const PoolCore* core);
 void core_stop(PoolCore* core);
