@@ -9,6 +9,7 @@
 #include <pwd.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -19,7 +20,7 @@ namespace {
 
 // Runs in the forked child of a possibly multi-threaded parent: only
 // async-signal-safe calls until exec.
-[[noreturn]] void exec_child(char* const* argv, const char* log_path, RunAs as) {
+[[noreturn]] void exec_child(char* const* argv, const char* log_path, RunAs as, pid_t parent) {
     setpgid(0, 0);
     const int out = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (out >= 0) {
@@ -31,11 +32,25 @@ namespace {
     if (as.changes()) {
         if (setgroups(0, nullptr) != 0 || setgid(as.gid) != 0 || setuid(as.uid) != 0) _exit(126);
     }
+    // A test that crashes must not leave servers behind. SIGQUIT is
+    // PostgreSQL's immediate shutdown. Set after setuid, which clears it; the
+    // getppid() check covers a parent that died before this line.
+    if (prctl(PR_SET_PDEATHSIG, SIGQUIT) != 0 || getppid() != parent) _exit(125);
     execv(argv[0], argv);
     _exit(127);
 }
 
 int decode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+// The statuses exec_child uses for its own failures.
+std::string explain(int status) {
+    switch (status) {
+        case 125: return " (the parent died while it started)";
+        case 126: return " (cannot switch to the server's OS user)";
+        case 127: return " (cannot execute it)";
+        default: return "";
+    }
+}
 
 }  // namespace
 
@@ -51,9 +66,10 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& log_path, R
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
+    const pid_t parent = getpid();
     const pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("fork: " + std::string(std::strerror(errno)));
-    if (pid == 0) exec_child(args.data(), log_path.c_str(), as);
+    if (pid == 0) exec_child(args.data(), log_path.c_str(), as, parent);
     // Also here, so that the group exists before the parent signals it.
     setpgid(pid, pid);
     return pid;
@@ -88,7 +104,7 @@ void run(const std::vector<std::string>& argv, const std::string& log_path, RunA
                                  " ms; log:\n" + file_tail(log_path));
     }
     if (*status != 0) {
-        throw std::runtime_error(argv[0] + " failed with status " + std::to_string(*status) + "; log:\n" +
+        throw std::runtime_error(argv[0] + " failed with status " + std::to_string(*status) + explain(*status) + "; log:\n" +
                                  file_tail(log_path));
     }
 }

@@ -22,7 +22,9 @@ struct RunAs {
 // nobody else otherwise. @throws std::runtime_error if root and no such user.
 RunAs server_user();
 
-// Starts argv; returns the child's pid. @throws std::runtime_error.
+// Starts argv; returns the child's pid. The child gets SIGQUIT if the
+// calling thread exits (Linux's parent-death signal follows the thread), so a
+// crashed test leaves no server running. @throws std::runtime_error.
 pid_t spawn(const std::vector<std::string>& argv, const std::string& log_path, RunAs as);
 
 // Waits for the child to exit until `deadline`; its exit status (128 + signal

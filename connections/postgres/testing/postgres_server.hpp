@@ -11,7 +11,10 @@
 // Errors: the constructor, start() and execute() throw std::runtime_error
 // with the failing step and the tail of the server's log.
 // Lifetimes: the destructor stops the server (fast shutdown, then SIGKILL
-// after a bounded wait) and removes the directory with the data.
+// after a bounded wait) and removes the directory with the data. If the
+// process dies first, the server shuts down too (immediately; the directory
+// stays). So does it if the thread that started it exits: start and stop a
+// server from a thread that outlives it, such as the main thread.
 #pragma once
 
 #include <cueball/backend.hpp>
