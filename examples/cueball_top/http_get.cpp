@@ -33,7 +33,8 @@ public:
         request_.method(http::verb::get);
         request_.target(target);
         request_.version(11);
-        request_.set(http::field::host, host);
+        // An IPv6 literal is bracketed in Host, as in a URL.
+        request_.set(http::field::host, host.find(':') == std::string::npos ? host : "[" + host + "]");
         request_.set(http::field::user_agent, "cueball-top");
         request_.keep_alive(false);
         parser_.body_limit(kBodyLimit);
