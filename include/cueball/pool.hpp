@@ -127,11 +127,12 @@ public:
     ConnectionPool& operator=(const ConnectionPool&) = delete;
 
     // Every claim() records its call site (for long-claim warnings) through
-    // the defaulted std::source_location: callers never pass it.
+    // the defaulted source location (std::source_location where the library
+    // has it): callers never pass it.
 
     /// Waits up to options.claim_timeout. @throws ClaimTimeout, PoolStopped,
     /// NoBackendsAvailable.
-    PoolHandle<C> claim(std::source_location where = std::source_location::current()) {
+    PoolHandle<C> claim(detail::SourceLocation where = detail::SourceLocation::current()) {
         detail::ClaimRequest r;
         r.default_timeout = true;
         r.site = detail::call_site(where);
@@ -140,7 +141,7 @@ public:
     /// Waits up to `timeout` (0 = do not wait). @throws ClaimTimeout,
     /// PoolStopped, NoBackendsAvailable, InvalidArgument (negative timeout).
     PoolHandle<C> claim(std::chrono::milliseconds timeout,
-                        std::source_location where = std::source_location::current()) {
+                        detail::SourceLocation where = detail::SourceLocation::current()) {
         detail::ClaimRequest r;
         r.timeout = timeout;
         r.site = detail::call_site(where);
@@ -149,7 +150,7 @@ public:
     /// As claim(timeout); a request on `stop` takes the waiter out of the
     /// queue at once and throws ClaimCancelled.
     PoolHandle<C> claim(std::chrono::milliseconds timeout, std::stop_token stop,
-                        std::source_location where = std::source_location::current()) {
+                        detail::SourceLocation where = detail::SourceLocation::current()) {
         detail::ClaimRequest r;
         r.timeout = timeout;
         r.stop = &stop;
@@ -157,7 +158,7 @@ public:
         return {core_, detail::core_claim(core_, r)};
     }
     /// claim() with per-call settings.
-    PoolHandle<C> claim(const ClaimOptions& options, std::source_location where = std::source_location::current()) {
+    PoolHandle<C> claim(const ClaimOptions& options, detail::SourceLocation where = detail::SourceLocation::current()) {
         detail::ClaimRequest r;
         r.default_timeout = !options.timeout.has_value();
         r.timeout = options.timeout.value_or(std::chrono::milliseconds(0));
@@ -168,7 +169,7 @@ public:
     }
     /// An idle connection if one is free and nobody waits; never blocks.
     /// @throws PoolStopped.
-    std::optional<PoolHandle<C>> try_claim(std::source_location where = std::source_location::current()) {
+    std::optional<PoolHandle<C>> try_claim(detail::SourceLocation where = detail::SourceLocation::current()) {
         detail::SlotView* slot = detail::core_try_claim(core_, detail::call_site(where));
         if (slot == nullptr) return std::nullopt;
         return PoolHandle<C>(core_, slot);

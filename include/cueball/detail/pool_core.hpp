@@ -5,6 +5,7 @@
 
 #include <cueball/backend.hpp>
 #include <cueball/connection.hpp>
+#include <cueball/detail/source_location.hpp>
 #include <cueball/options.hpp>
 #include <cueball/resolver.hpp>
 #include <cueball/stats.hpp>
@@ -12,7 +13,6 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <source_location>
 #include <stop_token>
 
 namespace cueball::detail {
@@ -49,7 +49,7 @@ struct ClaimRequest {
     const std::stop_token* stop = nullptr;
     CallSite site;
 };
-inline CallSite call_site(const std::source_location& where) {
+inline CallSite call_site(const SourceLocation& where) {
     return {where.file_name(), where.function_name(), where.line()};
 }
 
