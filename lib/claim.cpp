@@ -1,5 +1,7 @@
-// claim() and release(): the hot path, the FIFO of waiters, deadlines,
-// cancellation, validation on claim, and the reasons a claim fails.
+// claim() and release(): the hot path (lending, placing a returned
+// connection), the FIFO of waiters, deadlines, cancellation, validation on
+// claim, and the reasons a claim fails. The functions on the hot path live in
+// this file so that the compiler can inline them into claim() and release().
 #include "pool_core.hpp"
 
 #include <cueball/errors.hpp>
@@ -24,11 +26,30 @@ struct ClaimCancellation {
 };
 
 Slot* PoolCore::claim(const ClaimRequest& request) {
-    const std::chrono::milliseconds timeout = request.default_timeout ? options_.claim_timeout : request.timeout;
-    if (timeout.count() < 0) {
+    // (claim_timeout itself was checked by the constructor.)
+    if (!request.default_timeout && request.timeout.count() < 0) {
         throw InvalidArgument(fmt::format("cueball pool '{}': claim timeout must not be negative (got {} ms)",
-                                          options_.name, timeout.count()));
+                                          options_.name, request.timeout.count()));
     }
+    {
+        // The fast path: an idle connection and nobody ahead of us.
+        MutexLock lock(mu_);
+        if (!stopping_ && waiters_.empty() && (plain_ || !options_.validate_on_claim) &&
+            (request.stop == nullptr || !request.stop->stop_requested())) {
+            if (Slot* slot = idle_.pop_front()) {
+                const std::uint64_t claim_id = next_claim_id_++;
+                if (CUEBALL_PROBE_ENABLED(claim__start)) probe::claim_start(where(claim_id, nullptr));
+                lend(slot, claim_id, request.site);
+                if (!plain_ && options_.spares > 0) note_demand();
+                claim_done(slot, Clock::duration(0));
+                return slot;
+            }
+        }
+    }
+    return claim_slow(request, request.default_timeout ? options_.claim_timeout : request.timeout);
+}
+
+Slot* PoolCore::claim_slow(const ClaimRequest& request, std::chrono::milliseconds timeout) {
     // The callback may run on the cancelling thread at any time, or at once
     // (inline) if the token is already stopped: it is set up before mu_ is
     // taken, and destroyed after mu_ is released (declaration order), since
@@ -61,7 +82,7 @@ Slot* PoolCore::claim(const ClaimRequest& request) {
         if (first || waiters_.empty()) slot = idle_.pop_front();
         if (slot != nullptr) {
             lend(slot, claim_id, request.site);
-            note_demand();
+            if (options_.spares > 0) note_demand();
         } else {
             if (state_ == PoolState::Failed) fail_claim(claim_id, Wake::Failed, failed_message());
             const bool fail_fast = request.fail_fast < 0 ? options_.fail_fast : request.fail_fast == 1;
@@ -114,9 +135,8 @@ Slot* PoolCore::claim(const ClaimRequest& request) {
             lock.lock();
             if (!valid) {
                 log_->debug("pool {}: connection to {} failed validation on claim", options_.name, slot->entry->key);
-                ++counters_.validations_failed;
                 ++slot->entry->counters.validations_failed;
-                claimed_.erase(slot);
+                if (options_.claim_warning_threshold.count() > 0) claimed_.erase(slot);
                 if (!stopping_) {
                     start_close(slot);
                     continue;
@@ -147,7 +167,7 @@ Slot* PoolCore::try_claim(const CallSite& site) {
     Slot* slot = idle_.pop_front();
     if (slot != nullptr) {
         lend(slot, next_claim_id_++, site);
-        note_demand();
+        if (options_.spares > 0) note_demand();
         claim_done(slot, Clock::duration(0));
     }
     return slot;
@@ -159,34 +179,26 @@ void PoolCore::release(Slot* slot, bool discard) noexcept {
     if (CUEBALL_PROBE_ENABLED(handle__returned)) probe::handle_returned(where(slot->claim_id, slot));
     bool reset_ok = true;
     if (!discard) {
-        std::string reason;
         if (CUEBALL_PROBE_ENABLED(reset__start)) probe::reset_start(where(slot->claim_id, slot));
         try {
             reset_ok = slot->connection->reset();
-            if (!reset_ok) reason = "reset() returned false";
+            if (!reset_ok) reset_failed(slot, "reset() returned false");
         } catch (const std::exception& e) {
-            reason = std::string("reset() threw: ") + e.what();
             reset_ok = false;
+            reset_failed(slot, std::string("reset() threw: ") + e.what());
         } catch (...) {
-            reason = "reset() threw a non-standard exception";
             reset_ok = false;
+            reset_failed(slot, "reset() threw a non-standard exception");
         }
-        if (!reset_ok) {
-            log_->debug("pool {}: connection to {} discarded: {}", options_.name, slot->entry->key, reason);
-            if (CUEBALL_PROBE_ENABLED(reset__failed)) probe::reset_failed(where(slot->claim_id, slot), reason);
-        } else if (CUEBALL_PROBE_ENABLED(reset__done)) {
-            probe::reset_done(where(slot->claim_id, slot));
-        }
+        if (reset_ok && CUEBALL_PROBE_ENABLED(reset__done)) probe::reset_done(where(slot->claim_id, slot));
     }
-    const Clock::time_point now = options_.validate_on_claim ? Clock::now() : Clock::time_point{};
+    const Clock::time_point now = (!plain_ && options_.validate_on_claim) ? Clock::now() : Clock::time_point{};
     MutexLock lock(mu_);
-    claimed_.erase(slot);
+    if (!plain_ && options_.claim_warning_threshold.count() > 0) claimed_.erase(slot);
     slot->last_used = now;
     if (discard) {
-        ++counters_.discards;
         ++slot->entry->counters.discards;
     } else if (!reset_ok) {
-        ++counters_.resets_failed;
         ++slot->entry->counters.resets_failed;
     }
     if (stopping_) {
@@ -195,7 +207,7 @@ void PoolCore::release(Slot* slot, bool discard) noexcept {
         BackendEntry* entry = slot->entry;
         destroy_slot(slot);
         forget_if_drained(entry);
-        const bool last = orphaned_ && claimed_.empty();
+        const bool last = orphaned_ && count_[idx(SlotState::Claimed)] == 0;
         lock.unlock();
         connection->close();
         connection.reset();
@@ -207,6 +219,11 @@ void PoolCore::release(Slot* slot, bool discard) noexcept {
     } else {
         start_close(slot);
     }
+}
+
+void PoolCore::reset_failed(const Slot* slot, const std::string& reason) {
+    log_->debug("pool {}: connection to {} discarded: {}", options_.name, slot->entry->key, reason);
+    if (CUEBALL_PROBE_ENABLED(reset__failed)) probe::reset_failed(where(slot->claim_id, slot), reason);
 }
 
 void PoolCore::fail_claim(std::uint64_t claim_id, Wake why, const std::string& message) {

@@ -14,13 +14,6 @@ namespace cueball::detail {
 
 namespace {
 
-constexpr std::size_t idx(SlotState s) { return static_cast<std::size_t>(s); }
-
-bool is_live(SlotState s) {
-    return s == SlotState::Connecting || s == SlotState::Idle || s == SlotState::Claimed ||
-           s == SlotState::Checking;
-}
-
 constexpr std::size_t kOldestClaimsShown = 5;
 
 }  // namespace
@@ -38,6 +31,8 @@ PoolCore::PoolCore(PoolOptions options, std::shared_ptr<Resolver> resolver, Eras
       log_(options_.logger ? options_.logger : quiet_stderr_logger(options_.name)),
       backoff_{options_.backoff_initial, options_.backoff_max, options_.backoff_multiplier,
                options_.backoff_jitter},
+      plain_(options_.spares == 0 && options_.max_lifetime.count() == 0 && !options_.validate_on_claim &&
+             options_.claim_warning_threshold.count() == 0),
       rng_(std::random_device{}()) {}
 
 PoolCore::~PoolCore() = default;
@@ -60,61 +55,6 @@ void PoolCore::start() {
     } catch (...) {
         stop();
         throw;
-    }
-}
-
-void PoolCore::transition(Slot* slot, SlotState to) {
-    const SlotState from = slot->state;
-    BackendEntry* entry = slot->entry;
-    if (from != SlotState::None) {
-        --entry->count[idx(from)];
-        --count_[idx(from)];
-    }
-    if (to != SlotState::None) {
-        ++entry->count[idx(to)];
-        ++count_[idx(to)];
-    }
-    if (!entry->removed && is_live(from) != is_live(to)) {
-        if (is_live(to)) {
-            ++live_current_;
-        } else {
-            --live_current_;
-        }
-    }
-    slot->state = to;
-    if (CUEBALL_PROBE_ENABLED(slot__state__change)) {
-        probe::slot_state_change(where(slot->claim_id, slot), state_name(from), state_name(to));
-    }
-}
-
-void PoolCore::lend(Slot* slot, std::uint64_t claim_id, const CallSite& site) {
-    transition(slot, SlotState::Claimed);
-    claimed_.push_back(slot);
-    slot->claim_epoch = epoch_;
-    slot->claim_id = claim_id;
-    slot->site = site;
-    slot->warned = false;
-    // The clock is read only for the features that need it.
-    if (options_.claim_warning_threshold.count() > 0) {
-        slot->claimed_at = Clock::now();
-        if (slot->claimed_at + options_.claim_warning_threshold < rebalancer_wake_) rebalancer_cv_.notify_one();
-    }
-    if (CUEBALL_PROBE_ENABLED(handle__claimed)) probe::handle_claimed(where(claim_id, slot));
-}
-
-void PoolCore::claim_done(Slot* slot, std::chrono::nanoseconds wait) {
-    ++counters_.claims;
-    ++slot->entry->counters.claims;
-    if (wait.count() == 0) {
-        // The common case, kept to two increments.
-        ++claim_wait_.counts[0];
-        ++slot->entry->claim_wait.counts[0];
-    } else {
-        claim_wait_.record(wait);
-        slot->entry->claim_wait.record(wait);
-    }
-    if (CUEBALL_PROBE_ENABLED(claim__done)) {
-        probe::claim_done(where(slot->claim_id, slot), static_cast<std::uint64_t>(wait.count()));
     }
 }
 
@@ -142,38 +82,10 @@ void PoolCore::destroy_slot(Slot* slot) {
 void PoolCore::forget_if_drained(BackendEntry* entry) {
     if (entry->removed && entry->slots() == 0 && entry->running == 0) {
         log_->debug("pool {}: backend {} drained", options_.name, entry->key);
+        retired_counters_ += entry->counters;
+        retired_claim_wait_ += entry->claim_wait;
         backends_.erase(entry->key);
     }
-}
-
-void PoolCore::place(Slot* slot) {
-    BackendEntry* entry = slot->entry;
-    // live() counts this slot, so "more than the target" means this one is
-    // surplus; so is anything beyond the pool's size (a probe that succeeded
-    // while the other backends were full).
-    if (entry->removed || entry->live() > entry->target || live_current_ > size_) {
-        start_close(slot);
-        return;
-    }
-    if (options_.max_lifetime.count() > 0 && Clock::now() >= slot->expires) {
-        ++counters_.expired;
-        ++entry->counters.expired;
-        start_close(slot);
-        return;
-    }
-    if (Waiter* waiter = waiters_.pop_front()) {
-        lend(slot, waiter->claim_id, waiter->site);
-        waiter->slot = slot;
-        // Under the lock: the waiter lives on its own stack and may leave as
-        // soon as it can see `slot`.
-        waiter->cv.notify_one();
-        return;
-    }
-    transition(slot, SlotState::Idle);
-    idle_.push_back(slot);
-    // The rebalancer sleeps until its next known deadline: tell it of earlier ones.
-    if (options_.max_lifetime.count() > 0 && slot->expires < rebalancer_wake_) rebalancer_cv_.notify_one();
-    if (options_.spares > 0) note_demand();
 }
 
 void PoolCore::start_close(Slot* slot) {
@@ -233,7 +145,8 @@ PoolStats PoolCore::stats() const {
     stats.state = state_;
     stats.target_connections = size_;
     stats.counters = counters_;
-    stats.claim_wait = claim_wait_;
+    stats.counters += retired_counters_;
+    stats.claim_wait = retired_claim_wait_;
     stats.idle_connections = count_[idx(SlotState::Idle)] + count_[idx(SlotState::Checking)];
     stats.claimed_connections = count_[idx(SlotState::Claimed)];
     stats.total_connections = stats.idle_connections + stats.claimed_connections;
@@ -258,6 +171,8 @@ PoolStats PoolCore::stats() const {
         b.last_error = entry->last_error;
         b.counters = entry->counters;
         b.claim_wait = entry->claim_wait;
+        stats.counters += b.counters;
+        stats.claim_wait += b.claim_wait;
         stats.backends.push_back(std::move(b));
     }
     if (options_.claim_warning_threshold.count() > 0) {

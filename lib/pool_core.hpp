@@ -51,6 +51,8 @@ public:
     // and the exception propagates.
     void start() EXCLUDES(mu_);
     Slot* claim(const ClaimRequest& request) EXCLUDES(mu_);
+    // Everything but the fast path: waiting, cancellation, validation.
+    Slot* claim_slow(const ClaimRequest& request, std::chrono::milliseconds timeout) EXCLUDES(mu_);
     Slot* try_claim(const CallSite& site) EXCLUDES(mu_);
     void release(Slot* slot, bool discard) noexcept EXCLUDES(mu_);
     PoolStats stats() const EXCLUDES(mu_);
@@ -78,6 +80,8 @@ private:
     // ---- claim.cpp
     // validate_on_claim: false if the slot must be checked before use.
     bool recently_used(const Slot* slot, Clock::time_point now) const;
+    // Logs and traces a reset() that failed (off the lock, on the releasing thread).
+    void reset_failed(const Slot* slot, const std::string& reason);
     // Counts and traces a failed claim, then throws the error for `why`.
     [[noreturn]] void fail_claim(std::uint64_t claim_id, Wake why, const std::string& message) REQUIRES(mu_);
     std::string timeout_message(std::chrono::milliseconds timeout) const REQUIRES(mu_);
@@ -153,10 +157,15 @@ private:
     const ErasedFactory factory_;
     const std::shared_ptr<spdlog::logger> log_;
     const BackoffPolicy backoff_;
+    // None of spares, max_lifetime, validate_on_claim, claim_warning_threshold
+    // is on: the claim and release path skips them all with one test.
+    const bool plain_;
 
     mutable Mutex mu_;
     IntrusiveList<Slot, &Slot::link> idle_ GUARDED_BY(mu_);      // the decoherence queue, FIFO
-    IntrusiveList<Slot, &Slot::link> claimed_ GUARDED_BY(mu_);   // lent slots, oldest claim first
+    // Lent slots, oldest claim first; kept only with claim_warning_threshold
+    // (it costs two cache lines per claim under the lock).
+    IntrusiveList<Slot, &Slot::link> claimed_ GUARDED_BY(mu_);
     IntrusiveList<Waiter, &Waiter::link> waiters_ GUARDED_BY(mu_);  // blocked claimers, oldest first
     IntrusiveList<Slot, &Slot::link> inflight_ GUARDED_BY(mu_);  // slots a worker is running
     IntrusiveList<BackendEntry, &BackendEntry::ready_link> ready_ GUARDED_BY(mu_);  // entries with runnable tasks
@@ -179,8 +188,12 @@ private:
     Clock::time_point next_health_check_ GUARDED_BY(mu_){};
     Clock::time_point running_at_ GUARDED_BY(mu_){};  // Starting ends by then at the latest
     std::string last_error_ GUARDED_BY(mu_);     // last connect failure, any backend
-    Counters counters_ GUARDED_BY(mu_);          // since start, all backends
-    WaitHistogram claim_wait_ GUARDED_BY(mu_);
+    // Pool-wide counters are the sum of the backends' (counted once, where
+    // they happen), those of backends already forgotten, and the few that
+    // belong to no backend (timeouts, cancellations, fail-fast).
+    Counters counters_ GUARDED_BY(mu_);              // only the pool-only fields
+    Counters retired_counters_ GUARDED_BY(mu_);      // of forgotten backends
+    WaitHistogram retired_claim_wait_ GUARDED_BY(mu_);
     std::uint64_t next_claim_id_ GUARDED_BY(mu_) = 1;
     std::uint64_t next_slot_id_ GUARDED_BY(mu_) = 1;
     std::uint64_t epoch_ GUARDED_BY(mu_) = 1;    // health-check ticks so far + 1
@@ -200,6 +213,92 @@ private:
     std::thread rebalancer_;
     std::vector<std::thread> workers_;
 };
+
+// Always inline: it is on the claim and release path, where the compiler
+// folds the constant target state away.
+[[gnu::always_inline]] inline void PoolCore::transition(Slot* slot, SlotState to) {
+    const SlotState from = slot->state;
+    BackendEntry* entry = slot->entry;
+    if (from != SlotState::None) {
+        --entry->count[idx(from)];
+        --count_[idx(from)];
+    }
+    if (to != SlotState::None) {
+        ++entry->count[idx(to)];
+        ++count_[idx(to)];
+    }
+    if (is_live(from) != is_live(to) && !entry->removed) {
+        if (is_live(to)) {
+            ++live_current_;
+        } else {
+            --live_current_;
+        }
+    }
+    slot->state = to;
+    if (CUEBALL_PROBE_ENABLED(slot__state__change)) {
+        probe::slot_state_change(where(slot->claim_id, slot), state_name(from), state_name(to));
+    }
+}
+
+// The other helpers of the claim and release path, inline for the same reason.
+[[gnu::always_inline]] inline void PoolCore::lend(Slot* slot, std::uint64_t claim_id, const CallSite& site) {
+    transition(slot, SlotState::Claimed);
+    slot->claim_epoch = epoch_;
+    slot->claim_id = claim_id;
+    slot->site = site;
+    // The clock is read, and claims listed, only for the feature that needs it.
+    if (!plain_ && options_.claim_warning_threshold.count() > 0) {
+        claimed_.push_back(slot);
+        slot->warned = false;
+        slot->claimed_at = Clock::now();
+        if (slot->claimed_at + options_.claim_warning_threshold < rebalancer_wake_) rebalancer_cv_.notify_one();
+    }
+    if (CUEBALL_PROBE_ENABLED(handle__claimed)) probe::handle_claimed(where(claim_id, slot));
+}
+
+[[gnu::always_inline]] inline void PoolCore::claim_done(Slot* slot, std::chrono::nanoseconds wait) {
+    ++slot->entry->counters.claims;
+    // Counted per backend only; stats() adds them up for the pool.
+    if (wait.count() == 0) {
+        ++slot->entry->claim_wait.counts[0];  // the common case: no clock, no search
+    } else {
+        slot->entry->claim_wait.record(wait);
+    }
+    if (CUEBALL_PROBE_ENABLED(claim__done)) {
+        probe::claim_done(where(slot->claim_id, slot), static_cast<std::uint64_t>(wait.count()));
+    }
+}
+
+[[gnu::always_inline]] inline void PoolCore::place(Slot* slot) {
+    BackendEntry* entry = slot->entry;
+    // live() counts this slot, so "more than the target" means this one is
+    // surplus; so is anything beyond the pool's size (a probe that succeeded
+    // while the other backends were full).
+    if (entry->removed || entry->live() > entry->target || live_current_ > size_) {
+        start_close(slot);
+        return;
+    }
+    if (!plain_ && options_.max_lifetime.count() > 0 && Clock::now() >= slot->expires) {
+        ++entry->counters.expired;
+        start_close(slot);
+        return;
+    }
+    if (Waiter* waiter = waiters_.pop_front()) {
+        lend(slot, waiter->claim_id, waiter->site);
+        waiter->slot = slot;
+        // Under the lock: the waiter lives on its own stack and may leave as
+        // soon as it can see `slot`.
+        waiter->cv.notify_one();
+        return;
+    }
+    transition(slot, SlotState::Idle);
+    idle_.push_back(slot);
+    // The rebalancer sleeps until its next known deadline: tell it of earlier ones.
+    if (!plain_) {
+        if (options_.max_lifetime.count() > 0 && slot->expires < rebalancer_wake_) rebalancer_cv_.notify_one();
+        if (options_.spares > 0) note_demand();
+    }
+}
 
 // Throws InvalidArgument naming the first bad field.
 void validate_options(const PoolOptions& options);

@@ -6,8 +6,9 @@
 
 // The semaphores tracers increment when they attach; the .probes section is
 // where systemtap's tools and bpftrace expect them.
-#define CUEBALL_DEFINE_SEMAPHORE(name) \
-    __attribute__((section(".probes"))) volatile unsigned short CUEBALL_PROBE_SEMAPHORE_NAME(name) = 0;
+#define CUEBALL_DEFINE_SEMAPHORE(name)                                                 \
+    __attribute__((section(".probes"), visibility("hidden"))) volatile unsigned short \
+        CUEBALL_PROBE_SEMAPHORE_NAME(name) = 0;
 extern "C" {
 CUEBALL_PROBE_LIST(CUEBALL_DEFINE_SEMAPHORE)
 }

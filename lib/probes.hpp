@@ -32,7 +32,10 @@
     X(reset__start) X(reset__done) X(reset__failed) X(rebalance__start) X(rebalance__done) X(decoherence__shuffle)    \
     X(backend__added) X(backend__removed) X(backend__online) X(backend__offline) X(slot__state__change)     \
         X(backend__dead) X(pool__state__change) X(long__claim) X(connection__expired)
-#define CUEBALL_DECLARE_SEMAPHORE(name) extern "C" volatile unsigned short CUEBALL_PROBE_SEMAPHORE_NAME(name);
+// Hidden: read PC-relative rather than through the GOT (one instruction per
+// check); tracers find them by the address in each probe's note, not by name.
+#define CUEBALL_DECLARE_SEMAPHORE(name) \
+    extern "C" __attribute__((visibility("hidden"))) volatile unsigned short CUEBALL_PROBE_SEMAPHORE_NAME(name);
 CUEBALL_PROBE_LIST(CUEBALL_DECLARE_SEMAPHORE)
 #undef CUEBALL_DECLARE_SEMAPHORE
 #else

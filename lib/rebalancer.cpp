@@ -215,7 +215,6 @@ bool PoolCore::churn_allows(BackendEntry* entry, Clock::time_point now) {
         entry->churn_tokens -= 1.0;
         return true;
     }
-    ++counters_.churn_delays;
     ++entry->counters.churn_delays;
     const auto wait = std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double>((1.0 - entry->churn_tokens) / rate));
@@ -229,7 +228,6 @@ void PoolCore::record_connect_failure(BackendEntry* entry, const std::string& er
     const bool was_healthy = !entry->failing();
     ++entry->consecutive_failures;
     ++entry->counters.connect_failures;
-    ++counters_.connect_failures;
     entry->last_error = error;
     last_error_ = error;
     std::uniform_real_distribution<double> u01(0.0, 1.0);
@@ -259,7 +257,6 @@ void PoolCore::record_connect_failure(BackendEntry* entry, const std::string& er
 
 void PoolCore::record_connect_success(BackendEntry* entry) {
     ++entry->counters.connects;
-    ++counters_.connects;
     const bool came_online = !entry->online || entry->failing();
     entry->online = true;
     if (came_online && CUEBALL_PROBE_ENABLED(backend__online)) probe::backend_online(where(entry));

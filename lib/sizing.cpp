@@ -62,7 +62,6 @@ Clock::time_point PoolCore::expire_lifetimes(Clock::time_point now) {
         Slot* after = decltype(idle_)::next(slot);
         if (slot->expires <= now) {
             idle_.erase(slot);
-            ++counters_.expired;
             ++slot->entry->counters.expired;
             if (CUEBALL_PROBE_ENABLED(connection__expired)) probe::connection_expired(where(0, slot));
             start_close(slot);
@@ -82,7 +81,6 @@ Clock::time_point PoolCore::warn_long_claims(Clock::time_point now) {
         if (age < options_.claim_warning_threshold) return slot->claimed_at + options_.claim_warning_threshold;
         if (slot->warned) continue;
         slot->warned = true;
-        ++counters_.long_claims;
         ++slot->entry->counters.long_claims;
         const std::string site = slot_site(slot);
         log_->warn("pool {}: connection to {} claimed for {} ms (over {} ms), claimed at {}", options_.name,

@@ -30,6 +30,12 @@ enum class SlotState : std::uint8_t {
     Abandoned,   // connect() outlived connect_timeout; closed when it returns
 };
 inline constexpr std::size_t kSlotStates = 7;
+constexpr std::size_t idx(SlotState s) { return static_cast<std::size_t>(s); }
+// States that count toward a backend's target: open or about to be.
+constexpr bool is_live(SlotState s) {
+    return s == SlotState::Connecting || s == SlotState::Idle || s == SlotState::Claimed ||
+           s == SlotState::Checking;
+}
 // Names for logs and probes, with static storage (probes need resident memory).
 const std::string& state_name(SlotState state);
 

@@ -50,6 +50,29 @@ std::chrono::microseconds WaitHistogram::quantile(double q) const {
     return bounds.back();
 }
 
+Counters& Counters::operator+=(const Counters& o) {
+    claims += o.claims;
+    claim_timeouts += o.claim_timeouts;
+    connects += o.connects;
+    connect_failures += o.connect_failures;
+    health_check_failures += o.health_check_failures;
+    resets_failed += o.resets_failed;
+    discards += o.discards;
+    claims_cancelled += o.claims_cancelled;
+    claims_failed_fast += o.claims_failed_fast;
+    long_claims += o.long_claims;
+    expired += o.expired;
+    validations_failed += o.validations_failed;
+    churn_delays += o.churn_delays;
+    return *this;
+}
+
+WaitHistogram& WaitHistogram::operator+=(const WaitHistogram& o) {
+    for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += o.counts[i];
+    sum += o.sum;
+    return *this;
+}
+
 WaitHistogram WaitHistogram::since(const WaitHistogram& earlier) const {
     WaitHistogram d;
     for (std::size_t i = 0; i < counts.size(); ++i) {

@@ -112,7 +112,6 @@ void PoolCore::run_task(Slot* slot) {
             } else {
                 log_->info("pool {}: idle connection to {} failed its health check: {}", options_.name, entry->key,
                            error);
-                ++counters_.health_check_failures;
                 ++entry->counters.health_check_failures;
                 start_close(slot);
             }

@@ -66,6 +66,9 @@ struct Counters {
     std::uint64_t expired = 0;                ///< connections closed at max_lifetime
     std::uint64_t validations_failed = 0;     ///< validate_on_claim found a bad connection
     std::uint64_t churn_delays = 0;           ///< connects held back by max_churn_rate
+
+    /// Adds another set (for totals over backends or pools).
+    Counters& operator+=(const Counters& other);
 };
 
 /// How long claims waited, in buckets. Claims served at once land in the
@@ -87,6 +90,8 @@ struct WaitHistogram {
     std::chrono::microseconds quantile(double q) const;
     /// This histogram less an earlier snapshot of it (for rates).
     WaitHistogram since(const WaitHistogram& earlier) const;
+    /// Adds another histogram's counts (for totals over backends or pools).
+    WaitHistogram& operator+=(const WaitHistogram& other);
 };
 
 struct BackendStats {
