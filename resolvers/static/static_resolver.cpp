@@ -4,7 +4,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 
 namespace cueball {
 
@@ -28,8 +27,7 @@ void StaticResolver::add(Backend backend) {
     check_backend(backend);
     std::lock_guard lock(mutex_);
     BackendKey key = backend_key(backend);
-    auto same = [&](const Backend& b) { return backend_key(b) == key; };
-    if (std::any_of(backends_.begin(), backends_.end(), same)) {
+    if (!index_.emplace(key, backends_.size()).second) {
         logger_->warn("static resolver: backend {} added twice; ignored", key);
         return;
     }
@@ -40,13 +38,19 @@ void StaticResolver::add(Backend backend) {
 void StaticResolver::remove(const Backend& backend) {
     std::lock_guard lock(mutex_);
     BackendKey key = backend_key(backend);
-    auto it = std::find_if(backends_.begin(), backends_.end(),
-                           [&](const Backend& b) { return backend_key(b) == key; });
-    if (it == backends_.end()) {
+    auto it = index_.find(key);
+    if (it == index_.end()) {
         logger_->warn("static resolver: backend {} removed but not known; ignored", key);
         return;
     }
-    backends_.erase(it);
+    // Fill the hole with the last backend rather than shifting the rest.
+    const std::size_t hole = it->second;
+    index_.erase(it);
+    if (hole != backends_.size() - 1) {
+        backends_[hole] = std::move(backends_.back());
+        index_[backend_key(backends_[hole])] = hole;
+    }
+    backends_.pop_back();
     if (sink_ && !stopped_) sink_(BackendRemoved{std::move(key)});
 }
 

@@ -43,6 +43,22 @@ TEST(StaticResolver, IgnoresDuplicatesAndUnknownRemovals) {
     EXPECT_EQ(rec.events.size(), 1u);
 }
 
+TEST(StaticResolver, RemovalsFromTheMiddleKeepTheRestFindable) {
+    StaticResolver r;
+    Recorder rec;
+    r.start(rec.sink());
+    for (std::uint16_t port = 1; port <= 5; ++port) r.add(Backend{"127.0.0.1", port, {}});
+    r.remove(Backend{"127.0.0.1", 2, {}});  // the last one moves into its place
+    r.remove(Backend{"127.0.0.1", 5, {}});
+    r.remove(Backend{"127.0.0.1", 5, {}});  // now unknown: ignored
+    r.add(Backend{"127.0.0.1", 4, {}});     // still known: ignored
+    r.add(Backend{"127.0.0.1", 2, {}});     // known again
+    ASSERT_EQ(rec.events.size(), 8u);
+    EXPECT_EQ(std::get<BackendRemoved>(rec.events[5]).key, "127.0.0.1:2");
+    EXPECT_EQ(std::get<BackendRemoved>(rec.events[6]).key, "127.0.0.1:5");
+    EXPECT_EQ(std::get<BackendAdded>(rec.events[7]).key, "127.0.0.1:2");
+}
+
 TEST(StaticResolver, NothingAfterStop) {
     StaticResolver r;
     Recorder rec;

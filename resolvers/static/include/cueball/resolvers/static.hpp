@@ -15,8 +15,10 @@
 #include <cueball/backend.hpp>
 #include <cueball/resolver.hpp>
 
+#include <cstddef>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 namespace spdlog {
@@ -42,6 +44,9 @@ private:
     // never called" hold, and keeps events in call order.
     std::mutex mutex_;
     std::vector<Backend> backends_;   // guarded by mutex_
+    // Position of each backend in backends_, so that add() and remove() cost
+    // O(1) and a burst of N changes O(N). Guarded by mutex_.
+    std::unordered_map<BackendKey, std::size_t> index_;
     ResolverSink sink_;               // guarded by mutex_; empty unless started
     bool stopped_ = false;            // guarded by mutex_
     std::shared_ptr<spdlog::logger> logger_;  // set once in the constructor
