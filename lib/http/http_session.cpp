@@ -11,8 +11,15 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
+// Room in the read buffer beyond one request of the largest size allowed:
+// what a read may bring of the next pipelined request.
+constexpr std::size_t kReadSlack = 64 * 1024;
+
 HttpSession::HttpSession(asio::ip::tcp::socket socket, SessionLimits limits, Router router)
-    : stream_(std::move(socket)), limits_(limits), router_(std::move(router)) {}
+    : stream_(std::move(socket)),
+      limits_(limits),
+      router_(std::move(router)),
+      buffer_(limits.header_limit + limits.body_limit + kReadSlack) {}
 
 void HttpSession::start() { read_request(); }
 

@@ -51,6 +51,8 @@ private:
     boost::beast::tcp_stream stream_;
     const SessionLimits limits_;
     const Router router_;
+    // Bytes read and not yet parsed; bounded, so that a client pipelining
+    // requests without reading the answers cannot grow it.
     boost::beast::flat_buffer buffer_;
     // Re-created per request: a parser reads one message.
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
