@@ -60,6 +60,8 @@ Args parse_args(int argc, char** argv) {
             args.accounts = parse_count(flag, value, 1, 10'000'000);
         } else if (flag == "--seconds") {
             args.seconds = std::chrono::seconds(parse_count(flag, value, 0, 1'000'000));
+        } else if (flag == "--http") {
+            args.http_port = static_cast<std::uint16_t>(parse_count(flag, value, 1, 65535));
         } else {
             throw std::invalid_argument("unknown flag: " + flag);
         }
@@ -70,6 +72,7 @@ Args parse_args(int argc, char** argv) {
 std::string usage() {
     return "usage: cueball-pg-workload [--server host:port]... [--user U] [--password P] [--dbname D]\n"
            "                           [--threads N] [--connections N] [--accounts N] [--seconds N]\n"
+           "                           [--http PORT]\n"
            "\n"
            "Runs a read-write workload (UPDATE then SELECT of one row, in a transaction) from\n"
            "--threads workers through one cueball pool of --connections PostgreSQL sessions,\n"
@@ -81,7 +84,8 @@ std::string usage() {
            "  --threads N         worker threads (default 8)\n"
            "  --connections N     the pool's max_connections (default 4)\n"
            "  --accounts N        rows in table cueball_accounts (default 1000)\n"
-           "  --seconds N         stop after N seconds (default 0: until Ctrl-C)\n";
+           "  --seconds N         stop after N seconds (default 0: until Ctrl-C)\n"
+           "  --http PORT         serve /stats and /metrics on 127.0.0.1:PORT (for cueball-top)\n";
 }
 
 }  // namespace pg_workload

@@ -4,6 +4,7 @@
 #include <cueball/backend.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@ struct Args {
     std::size_t connections = 4;            // the pool's max_connections
     std::size_t accounts = 1000;            // rows in the table
     std::chrono::seconds seconds{0};        // 0 = until Ctrl-C
+    std::uint16_t http_port = 0;            // stats endpoint on 127.0.0.1; 0 = off
     bool help = false;
 };
 

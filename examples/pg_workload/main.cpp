@@ -9,6 +9,9 @@
 
 #include <cueball/connections/postgres.hpp>
 #include <cueball/cueball.hpp>
+#ifdef CUEBALL_WORKLOAD_WITH_HTTP
+#include <cueball/stats_server.hpp>
+#endif
 
 #include <postgres_server.hpp>
 
@@ -72,6 +75,22 @@ int run(const pg_workload::Args& args) {
             return std::make_unique<cueball::PostgresConnection>(backend, login);
         });
 
+#ifdef CUEBALL_WORKLOAD_WITH_HTTP
+    std::unique_ptr<cueball::StatsServer> stats_server;
+    if (args.http_port != 0) {
+        cueball::StatsServerOptions http;
+        http.port = args.http_port;
+        stats_server = std::make_unique<cueball::StatsServer>(http);
+        stats_server->add(pool);
+        std::cout << "stats on http://127.0.0.1:" << stats_server->port() << "/stats and /metrics\n";
+    }
+#else
+    if (args.http_port != 0) {
+        std::cerr << "cueball-pg-workload: this build has no stats endpoint (cueball::http was not built)\n";
+        return 2;
+    }
+#endif
+
     pg_workload::Recorder recorder;
     std::atomic<bool> stop{false};
     // Workers: started here, joined below once `stop` is set; each waits only
@@ -115,6 +134,9 @@ int run(const pg_workload::Args& args) {
     }
     stop = true;
     for (std::thread& t : workers) t.join();
+#ifdef CUEBALL_WORKLOAD_WITH_HTTP
+    stats_server.reset();  // before the pool it reads from
+#endif
     pool.stop();
     const pg_workload::Interval rest = recorder.take();
     total.transactions += rest.transactions;

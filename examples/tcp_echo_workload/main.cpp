@@ -11,6 +11,9 @@
 #ifdef CUEBALL_WORKLOAD_WITH_DNS
 #include <cueball/resolvers/dns.hpp>
 #endif
+#ifdef CUEBALL_WORKLOAD_WITH_HTTP
+#include <cueball/stats_server.hpp>
+#endif
 
 #include <atomic>
 #include <csignal>
@@ -146,6 +149,27 @@ int main(int argc, char** argv) {
         return 1;
     }
 
+#ifdef CUEBALL_WORKLOAD_WITH_HTTP
+    std::unique_ptr<cueball::StatsServer> stats_server;
+    if (options.http_port != 0) {
+        try {
+            cueball::StatsServerOptions http;
+            http.port = options.http_port;
+            stats_server = std::make_unique<cueball::StatsServer>(http);
+            stats_server->add(*pool);
+            std::printf("stats on http://127.0.0.1:%u/stats and /metrics\n", stats_server->port());
+        } catch (const std::exception& e) {
+            std::cerr << "tcp_echo_workload: " << e.what() << "\n";
+            return 1;
+        }
+    }
+#else
+    if (options.http_port != 0) {
+        std::cerr << "tcp_echo_workload: this build has no stats endpoint (cueball::http was not built)\n";
+        return 2;
+    }
+#endif
+
     std::vector<std::thread> workers;
     for (std::size_t i = 0; i < options.threads; ++i) {
         workers.emplace_back(work, std::ref(*pool), std::cref(options), i, std::ref(counters));
@@ -163,6 +187,9 @@ int main(int argc, char** argv) {
         if (options.duration.count() > 0 && elapsed >= options.duration) break;
     }
 
+#ifdef CUEBALL_WORKLOAD_WITH_HTTP
+    stats_server.reset();  // before the pool it reads from
+#endif
     pool->stop();
     for (std::thread& t : workers) t.join();
     const std::uint64_t claims = counters.claims.load();

@@ -19,7 +19,8 @@ const char* const kUsage =
     "  --seconds N              stop after N seconds (default 0 = at SIGINT/SIGTERM)\n"
     "  --connect-timeout MS     TCP connect timeout (default 2000)\n"
     "  --health-check MS        health check interval of idle connections (default 1000)\n"
-    "  --claim-timeout MS       how long a worker waits for a connection (default 5000)\n";
+    "  --claim-timeout MS       how long a worker waits for a connection (default 5000)\n"
+    "  --http PORT              serve /stats and /metrics on 127.0.0.1:PORT (for cueball-top)\n";
 
 namespace {
 
@@ -103,6 +104,8 @@ bool parse_options(int argc, char** argv, Options& options) {
             options.health_check_interval = milliseconds(parse_number<int>(flag, value, 0, kMaxMs));
         } else if (flag == "--claim-timeout") {
             options.claim_timeout = milliseconds(parse_number<int>(flag, value, 0, kMaxMs));
+        } else if (flag == "--http") {
+            options.http_port = parse_number<std::uint16_t>(flag, value, 1, 65535);
         } else {
             throw UsageError("unknown option '" + flag + "'");
         }

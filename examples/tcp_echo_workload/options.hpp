@@ -25,6 +25,7 @@ struct Options {
     std::chrono::milliseconds connect_timeout{2'000};      ///< --connect-timeout (ms)
     std::chrono::milliseconds health_check_interval{1'000};  ///< --health-check (ms)
     std::chrono::milliseconds claim_timeout{5'000};        ///< --claim-timeout (ms)
+    std::uint16_t http_port = 0;                 ///< --http: stats endpoint on 127.0.0.1; 0 = off
 
     bool uses_dns() const { return !dns_service.empty() || !dns_host.empty(); }
 };
