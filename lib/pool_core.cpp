@@ -235,7 +235,7 @@ void PoolCore::stop() noexcept {
     to_close.clear();
     MutexLock lock(mu_);
     set_state(PoolState::Stopped);
-    deliver_state_changes(lock);
+    deliver_state_changes();
     stopped_ = true;
     stopped_cv_.notify_all();
     log_->info("pool {}: stopped", options_.name);

@@ -146,8 +146,9 @@ private:
     // Recomputes PoolState from the backends; on Failed, wakes every waiter.
     void update_state() REQUIRES(mu_);
     void set_state(PoolState to) REQUIRES(mu_);
-    // Calls on_state_change for queued changes, with mu_ released.
-    void deliver_state_changes(MutexLock& lock) REQUIRES(mu_);
+    // Calls on_state_change for queued changes, with mu_ released meanwhile
+    // (the caller's MutexLock owns it again on return).
+    void deliver_state_changes() REQUIRES(mu_);
 
     std::string slot_site(const Slot* slot) const;
 

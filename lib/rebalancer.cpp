@@ -57,7 +57,7 @@ void PoolCore::rebalancer_main() {
         if (!events_.empty()) wake = std::min(wake, last_event_ + options_.rebalance_delay);
         wake = std::min(wake, next_retry_);
         if (!state_changes_.empty()) {
-            deliver_state_changes(lock);
+            deliver_state_changes();
             continue;
         }
         if (fill_needed_) continue;

@@ -125,13 +125,13 @@ void PoolCore::set_state(PoolState to) {
     state_ = to;
 }
 
-void PoolCore::deliver_state_changes(MutexLock& lock) {
+void PoolCore::deliver_state_changes() {
     // Only the rebalancer delivers until stop() has joined it, then only
     // stop(): calls never overlap and keep their order.
     while (!state_changes_.empty()) {
         std::vector<std::pair<PoolState, PoolState>> changes;
         changes.swap(state_changes_);
-        lock.unlock();
+        mu_.unlock();
         for (const auto& [from, to] : changes) {
             try {
                 options_.on_state_change(from, to);
@@ -141,7 +141,7 @@ void PoolCore::deliver_state_changes(MutexLock& lock) {
                 log_->error("pool {}: on_state_change threw", options_.name);
             }
         }
-        lock.lock();
+        mu_.lock();
     }
 }
 
