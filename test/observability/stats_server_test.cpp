@@ -4,6 +4,7 @@
 
 #include "support/eventually.hpp"
 #include "support/fake_connection.hpp"
+#include "support/fast_options.hpp"
 
 #include <cueball/stats_server.hpp>
 
@@ -22,18 +23,6 @@ using namespace std::chrono_literals;
 using Pool = ConnectionPool<FakeConnection>;
 using nlohmann::json;
 
-PoolOptions options_named(const std::string& name, std::size_t max_connections) {
-    PoolOptions o;
-    o.name = name;
-    o.max_connections = max_connections;
-    o.rebalance_delay = 10ms;
-    o.backoff_initial = 20ms;
-    o.backoff_max = 200ms;
-    o.decoherence_interval = 0ms;
-    o.health_check_interval = 0ms;
-    return o;
-}
-
 class StatsServerTest : public ::testing::Test {
 protected:
     std::shared_ptr<FakeWorld> world = std::make_shared<FakeWorld>();
@@ -41,7 +30,7 @@ protected:
     // A pool over `n` loopback backends with every connection open and idle.
     std::unique_ptr<Pool> settled_pool(const std::string& name, int n, std::size_t max_connections,
                                        std::uint16_t first_port = 10001) {
-        auto pool = std::make_unique<Pool>(options_named(name, max_connections),
+        auto pool = std::make_unique<Pool>(fast_options(max_connections, name),
                                            std::make_shared<StaticResolver>(loopback_backends(n, first_port)),
                                            world->factory());
         EXPECT_TRUE(eventually([&] { return pool->stats().idle_connections == max_connections; }));

@@ -4,6 +4,7 @@
 
 #include "support/eventually.hpp"
 #include "support/fake_connection.hpp"
+#include "support/fast_options.hpp"
 
 #include <cueball/cueball.hpp>
 
@@ -15,18 +16,6 @@ namespace cueball::test {
 
 using Pool = ConnectionPool<FakeConnection>;
 using namespace std::chrono_literals;
-
-inline PoolOptions fast_options(std::size_t max_connections) {
-    PoolOptions o;
-    o.name = "test";
-    o.max_connections = max_connections;
-    o.rebalance_delay = 10ms;
-    o.backoff_initial = 20ms;
-    o.backoff_max = 200ms;
-    o.decoherence_interval = 0ms;
-    o.health_check_interval = 0ms;
-    return o;
-}
 
 class PoolTest : public ::testing::Test {
 protected:
