@@ -37,7 +37,12 @@ TEST_F(PoolTest, FailingBackendBacksOffExponentially) {
     o.backoff_jitter = 0.0;
     o.connects_per_backend = 1;
     auto pool = make_pool(o, std::make_shared<StaticResolver>(backends));
-    ASSERT_TRUE(eventually([&] { return world->attempt_times(key).size() >= 6; }));
+    // Six attempts made and counted (an attempt starts before its failure is).
+    ASSERT_TRUE(eventually([&] {
+        const PoolStats s = pool->stats();
+        const BackendStats* b = backend_stats(s, key);
+        return b != nullptr && b->consecutive_failures >= 6;
+    }));
     auto times = world->attempt_times(key);
     // After the first failure, attempts go one at a time, each at least the
     // scheduled delay after the last.
