@@ -122,9 +122,7 @@ Slot* PoolCore::claim_slow(const ClaimRequest& request, std::chrono::millisecond
             slot = waiter.slot;
         }
 
-        const Clock::time_point now =
-            (options_.validate_on_claim || start != Clock::time_point{}) ? Clock::now() : Clock::time_point{};
-        if (options_.validate_on_claim && !recently_used(slot, now)) {
+        if (options_.validate_on_claim && !recently_used(slot, Clock::now())) {
             lock.unlock();
             bool valid = false;
             try {
