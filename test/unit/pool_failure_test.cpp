@@ -13,6 +13,7 @@ TEST_F(PoolTest, SlowBackendDoesNotDelayTheOthers) {
     world->set(slow, FakeBehaviour{.connect_delay = 3000ms});
     PoolOptions o = fast_options(6);
     auto pool = make_pool(o, std::make_shared<StaticResolver>(backends));
+    ASSERT_TRUE(eventually([&] { return world->connects_in_progress(slow) > 0; }));
     // The four connections to the other two backends are claimable while the
     // slow backend's connects are still blocked.
     std::vector<PoolHandle<FakeConnection>> handles;
