@@ -31,22 +31,26 @@ Slot* PoolCore::claim(const ClaimRequest& request) {
         throw InvalidArgument(fmt::format("cueball pool '{}': claim timeout must not be negative (got {} ms)",
                                           options_.name, request.timeout.count()));
     }
-    {
+    const std::chrono::milliseconds timeout = request.default_timeout ? options_.claim_timeout : request.timeout;
+    // Claims that may be cancelled or need validation take claim_slow();
+    // the others are served here, under one acquisition of the lock.
+    if (request.stop != nullptr || (!plain_ && options_.validate_on_claim)) return claim_slow(request, timeout);
+    MutexLock lock(mu_);
+    const std::uint64_t claim_id = next_claim_id_++;
+    if (CUEBALL_PROBE_ENABLED(claim__start)) probe::claim_start(where(claim_id, nullptr));
+    if (!stopping_ && waiters_.empty()) {
         // The fast path: an idle connection and nobody ahead of us.
-        MutexLock lock(mu_);
-        if (!stopping_ && waiters_.empty() && (plain_ || !options_.validate_on_claim) &&
-            (request.stop == nullptr || !request.stop->stop_requested())) {
-            if (Slot* slot = idle_.pop_front()) {
-                const std::uint64_t claim_id = next_claim_id_++;
-                if (CUEBALL_PROBE_ENABLED(claim__start)) probe::claim_start(where(claim_id, nullptr));
-                lend(slot, claim_id, request.site);
-                if (!plain_ && options_.spares > 0) note_demand();
-                claim_done(slot, Clock::duration(0));
-                return slot;
-            }
+        if (Slot* slot = idle_.pop_front()) {
+            lend(slot, claim_id, request.site);
+            if (!plain_ && options_.spares > 0) note_demand();
+            claim_done(slot, Clock::duration(0));
+            return slot;
         }
     }
-    return claim_slow(request, request.default_timeout ? options_.claim_timeout : request.timeout);
+    Clock::time_point start{};
+    Slot* slot = await_slot(lock, request, timeout, claim_id, nullptr, false, start);
+    claim_done(slot, start == Clock::time_point{} ? Clock::duration(0) : Clock::now() - start);
+    return slot;
 }
 
 Slot* PoolCore::claim_slow(const ClaimRequest& request, std::chrono::milliseconds timeout) {
@@ -73,55 +77,7 @@ Slot* PoolCore::claim_slow(const ClaimRequest& request, std::chrono::millisecond
     if (CUEBALL_PROBE_ENABLED(claim__start)) probe::claim_start(where(claim_id, nullptr));
     Clock::time_point start{};  // set when the claim first has to wait
     for (bool first = false;; first = true) {
-        if (cancellation.cancelled) fail_claim(claim_id, Wake::Cancelled, "");
-        if (stopping_) fail_claim(claim_id, Wake::Stopped, stopped_message());
-        Slot* slot = nullptr;
-        // A claimer retrying after a failed validation keeps its place at the
-        // head of the line; anyone else takes an idle connection only when
-        // nobody is waiting.
-        if (first || waiters_.empty()) slot = idle_.pop_front();
-        if (slot != nullptr) {
-            lend(slot, claim_id, request.site);
-            if (options_.spares > 0) note_demand();
-        } else {
-            if (state_ == PoolState::Failed) fail_claim(claim_id, Wake::Failed, failed_message());
-            const bool fail_fast = request.fail_fast < 0 ? options_.fail_fast : request.fail_fast == 1;
-            if (fail_fast && state_ == PoolState::Running && live_current_ == 0) {
-                bool any = false;
-                for (const auto& [key, entry] : backends_) any = any || !entry->removed;
-                if (!any) fail_claim(claim_id, Wake::Failed, failed_message());
-            }
-            if (timeout.count() == 0) fail_claim(claim_id, Wake::None, timeout_message(timeout));
-            if (start == Clock::time_point{}) start = Clock::now();
-            const Clock::time_point deadline = start + std::min<Clock::duration>(timeout, kForever);
-
-            Waiter waiter;
-            waiter.claim_id = claim_id;
-            waiter.site = request.site;
-            if (first) {
-                waiters_.push_front(&waiter);
-            } else {
-                waiters_.push_back(&waiter);
-            }
-            cancellation.waiter = &waiter;
-            note_demand();
-            while (waiter.slot == nullptr && waiter.wake == Wake::None) {
-                if (waiter.cv.wait_until(lock.native(), deadline) == std::cv_status::timeout &&
-                    waiter.slot == nullptr && waiter.wake == Wake::None) {
-                    waiters_.erase(&waiter);
-                    cancellation.waiter = nullptr;
-                    fail_claim(claim_id, Wake::None, timeout_message(timeout));
-                }
-            }
-            cancellation.waiter = nullptr;
-            // Whoever woke us without a connection took us off the list.
-            if (waiter.slot == nullptr) {
-                fail_claim(claim_id, waiter.wake,
-                           waiter.wake == Wake::Stopped ? stopped_message() : failed_message());
-            }
-            slot = waiter.slot;
-        }
-
+        Slot* slot = await_slot(lock, request, timeout, claim_id, &cancellation, first, start);
         if (options_.validate_on_claim && !recently_used(slot, Clock::now())) {
             lock.unlock();
             bool valid = false;
@@ -152,6 +108,58 @@ Slot* PoolCore::claim_slow(const ClaimRequest& request, std::chrono::millisecond
         claim_done(slot, start == Clock::time_point{} ? Clock::duration(0) : Clock::now() - start);
         return slot;
     }
+}
+
+Slot* PoolCore::await_slot(MutexLock& lock, const ClaimRequest& request, std::chrono::milliseconds timeout,
+                           std::uint64_t claim_id, ClaimCancellation* cancellation, bool first,
+                           Clock::time_point& start) {
+    if (cancellation != nullptr && cancellation->cancelled) fail_claim(claim_id, Wake::Cancelled, "");
+    if (stopping_) fail_claim(claim_id, Wake::Stopped, stopped_message());
+    // A claimer retrying after a failed validation keeps its place at the
+    // head of the line; anyone else takes an idle connection only when
+    // nobody is waiting.
+    if (first || waiters_.empty()) {
+        if (Slot* slot = idle_.pop_front()) {
+            lend(slot, claim_id, request.site);
+            if (options_.spares > 0) note_demand();
+            return slot;
+        }
+    }
+    if (state_ == PoolState::Failed) fail_claim(claim_id, Wake::Failed, failed_message());
+    const bool fail_fast = request.fail_fast < 0 ? options_.fail_fast : request.fail_fast == 1;
+    if (fail_fast && state_ == PoolState::Running && live_current_ == 0) {
+        bool any = false;
+        for (const auto& [key, entry] : backends_) any = any || !entry->removed;
+        if (!any) fail_claim(claim_id, Wake::Failed, failed_message());
+    }
+    if (timeout.count() == 0) fail_claim(claim_id, Wake::None, timeout_message(timeout));
+    if (start == Clock::time_point{}) start = Clock::now();
+    const Clock::time_point deadline = start + std::min<Clock::duration>(timeout, kForever);
+
+    Waiter waiter;
+    waiter.claim_id = claim_id;
+    waiter.site = request.site;
+    if (first) {
+        waiters_.push_front(&waiter);
+    } else {
+        waiters_.push_back(&waiter);
+    }
+    if (cancellation != nullptr) cancellation->waiter = &waiter;
+    note_demand();
+    while (waiter.slot == nullptr && waiter.wake == Wake::None) {
+        if (waiter.cv.wait_until(lock.native(), deadline) == std::cv_status::timeout && waiter.slot == nullptr &&
+            waiter.wake == Wake::None) {
+            waiters_.erase(&waiter);
+            if (cancellation != nullptr) cancellation->waiter = nullptr;
+            fail_claim(claim_id, Wake::None, timeout_message(timeout));
+        }
+    }
+    if (cancellation != nullptr) cancellation->waiter = nullptr;
+    // Whoever woke us without a connection took us off the list.
+    if (waiter.slot == nullptr) {
+        fail_claim(claim_id, waiter.wake, waiter.wake == Wake::Stopped ? stopped_message() : failed_message());
+    }
+    return waiter.slot;
 }
 
 bool PoolCore::recently_used(const Slot* slot, Clock::time_point now) const {

@@ -83,7 +83,7 @@ void PoolCore::forget_if_drained(BackendEntry* entry) {
     if (entry->removed && entry->slots() == 0 && entry->running == 0) {
         log_->debug("pool {}: backend {} drained", options_.name, entry->key);
         retired_counters_ += entry->counters;
-        retired_claim_wait_ += entry->claim_wait;
+        retired_claim_wait_ += entry->wait_histogram();
         backends_.erase(entry->key);
     }
 }
@@ -170,7 +170,7 @@ PoolStats PoolCore::stats() const {
         }
         b.last_error = entry->last_error;
         b.counters = entry->counters;
-        b.claim_wait = entry->claim_wait;
+        b.claim_wait = entry->wait_histogram();
         stats.counters += b.counters;
         stats.claim_wait += b.claim_wait;
         stats.backends.push_back(std::move(b));

@@ -59,22 +59,24 @@ struct Slot : SlotView {
 };
 
 struct BackendEntry {
+    // The fields the claim and release path touches come first, so that they
+    // share as few cache lines as possible.
+    std::array<std::size_t, kSlotStates> count{};  // slots here per state
+    std::size_t target = 0;                         // connections wanted here
+    bool removed = false;                           // draining: no new connections
+    Counters counters;                              // since added
+    WaitHistogram claim_wait;                       // claims that waited; see wait_histogram()
     BackendKey key;
     Backend backend;
-    std::array<std::size_t, kSlotStates> count{};  // slots here per state
     IntrusiveList<Slot, &Slot::link> tasks;         // slots waiting for a worker
     ListLink<BackendEntry> ready_link;              // in PoolCore::ready_
     bool in_ready = false;
     std::size_t running = 0;                        // tasks on workers now
-    std::size_t target = 0;                         // connections wanted here
-    bool removed = false;                           // draining: no new connections
     std::uint64_t consecutive_failures = 0;         // 0 = healthy
     bool dead = false;                              // dead_after_failures reached
     double churn_tokens = 0;                        // max_churn_rate bucket
     Clock::time_point churn_refilled{};             // when churn_tokens was last topped up
     bool online = false;                            // a connect has succeeded since added
-    Counters counters;                              // since added
-    WaitHistogram claim_wait;                       // claims served from here
     Clock::time_point next_attempt{};               // earliest retry while failing
     std::string last_error;
 
@@ -92,6 +94,15 @@ struct BackendEntry {
     }
     std::size_t in(SlotState s) const { return count[static_cast<std::size_t>(s)]; }
     bool failing() const { return consecutive_failures > 0; }
+    // claim_wait with its first bucket (claims served at once) filled in:
+    // every claim not recorded in a later bucket.
+    WaitHistogram wait_histogram() const {
+        WaitHistogram h = claim_wait;
+        std::uint64_t waited = 0;
+        for (std::size_t i = 1; i < h.counts.size(); ++i) waited += h.counts[i];
+        h.counts[0] = counters.claims - waited;
+        return h;
+    }
     BackendState state() const {
         if (removed) return BackendState::Draining;
         if (dead) return BackendState::Dead;
