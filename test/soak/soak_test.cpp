@@ -31,6 +31,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -74,6 +75,7 @@ private:
 
 struct ClaimCounts {
     std::atomic<std::uint64_t> claims{0}, timeouts{0}, no_backends{0}, echoes{0}, echo_errors{0}, discards{0};
+    std::atomic<std::uint64_t> late_resets{0};  // see the echo check in the worker
     std::atomic<std::int64_t> worst_overshoot_ms{0};  // claim wait beyond its timeout
 };
 
@@ -174,7 +176,8 @@ public:
             << " threads, " << kMaxConnections << " connections over " << kServers << " echo servers)\n"
             << "  claims: " << claims_.claims << " ok, " << claims_.timeouts << " timed out, " << claims_.no_backends
             << " no backends available; echoes " << claims_.echoes << " ok, " << claims_.echo_errors
-            << " broken by a killed server; " << claims_.discards << " discarded\n"
+            << " broken by a killed server, " << claims_.late_resets << " reset on a restarted server's port; "
+            << claims_.discards << " discarded\n"
             << "  worst claim overshoot past its timeout: " << claims_.worst_overshoot_ms << " ms (bound "
             << bound_.count() << " ms); stop() took "
             << std::chrono::duration_cast<std::chrono::milliseconds>(stop_took_).count() << " ms\n"
@@ -257,8 +260,16 @@ private:
             }
         } catch (const std::exception& e) {
             broken = true;
-            if (faults_->generation(conn.backend().port) != conn.generation()) {
+            const std::uint64_t generation = faults_->generation(conn.backend().port);
+            if (generation != conn.generation()) {
                 ++claims_.echo_errors;
+            } else if (generation > 0 && std::string_view(e.what()).find("reset by peer") != std::string_view::npos) {
+                // The server on this port was killed and restarted before this
+                // connection was made: the kernel's remnants of the old one's
+                // connections (TIME_WAIT on the reused port) can reset a new
+                // connection. Counted apart; any other failure, and any reset
+                // on a port never killed, stays a violation.
+                ++claims_.late_resets;
             } else {
                 violations_.add("echo failed on " + backend_key(handle.backend()) +
                                 ", whose server was not killed: " + e.what());
