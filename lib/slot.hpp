@@ -46,7 +46,6 @@ struct Slot : SlotView {
     BackendEntry* entry = nullptr;
     std::unique_ptr<Connection> connection;  // null until connect() succeeds
     SlotState state = SlotState::None;
-    bool running = false;         // a worker is executing this slot's task now
     std::uint64_t id = 0;         // unique per pool, for logs and probes
     std::uint64_t claim_epoch = 0;  // health-check epoch of the last claim
     std::uint64_t claim_id = 0;     // the claim holding it, while Claimed (for probes)

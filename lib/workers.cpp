@@ -32,7 +32,6 @@ void PoolCore::worker_main() {
         Slot* slot = entry->tasks.pop_front();
         ++entry->running;
         make_ready(entry);  // round-robin: back of the ring if it has more
-        slot->running = true;
         slot->started = Clock::now();
         inflight_.push_back(slot);
         if (slot->state == SlotState::Connecting && slot->started + options_.connect_timeout < rebalancer_wake_) {
@@ -98,7 +97,6 @@ void PoolCore::run_task(Slot* slot) {
 
     mu_.lock();
     inflight_.erase(slot);
-    slot->running = false;
     --entry->running;
     make_ready(entry);
     switch (slot->state) {
