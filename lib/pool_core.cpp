@@ -205,6 +205,7 @@ void PoolCore::stop() noexcept {
         rebalancer_cv_.notify_all();
         work_cv_.notify_all();
     }
+    stopping_source_.request_stop();
     try {
         resolver_->stop();
     } catch (const std::exception& e) {

@@ -27,6 +27,7 @@
 #include <condition_variable>
 #include <memory>
 #include <random>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -218,6 +219,9 @@ private:
     std::condition_variable rebalancer_cv_;     // waits with mu_
     std::condition_variable work_cv_;           // waits with mu_
     std::condition_variable stopped_cv_;        // waits with mu_, for stopped_
+    // Requested by stop() before it joins the workers, so that connections
+    // that honour Connection::pool_stop_token() give up a blocked call.
+    std::stop_source stopping_source_;
 
     // Written by start() before any other thread exists, joined by the one
     // stop() call that sets stopping_.

@@ -47,6 +47,8 @@ void PoolCore::run_task(Slot* slot) {
     // While a worker runs a slot's task nobody else touches the slot's
     // connection, so it may be used without the lock.
     Connection* connection = slot->connection.get();
+    const Clock::time_point deadline =
+        slot->started + std::min<Clock::duration>(options_.connect_timeout, Clock::time_point::max() - slot->started);
     mu_.unlock();
 
     MadeConnection made;
@@ -59,7 +61,10 @@ void PoolCore::run_task(Slot* slot) {
             try {
                 made = factory_(*slot->backend);
                 if (!made.connection) throw Error("connection factory returned nullptr");
+                ConnectionAccess::set_stop_token(*made.connection, stopping_source_.get_token());
+                ConnectionAccess::set_deadline(*made.connection, deadline);
                 made.connection->connect();
+                ConnectionAccess::set_deadline(*made.connection, Clock::time_point::max());
             } catch (const std::exception& e) {
                 error = describe(e);
             } catch (...) {

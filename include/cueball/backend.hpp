@@ -16,6 +16,12 @@ struct Backend {
     std::string address;      ///< IP literal ("127.0.0.1", "::1") or host name
     std::uint16_t port = 0;   ///< TCP port; 0 is not a valid port
     std::string name;         ///< optional label, e.g. the SRV target
+    /// RFC 2782 priority: the pool opens connections only on the most
+    /// preferred (lowest) priority that has a usable backend.
+    std::uint16_t priority = 0;
+    /// RFC 2782 weight: the share of connections within its priority. Weight
+    /// 0 gets connections only when every backend of its priority has 0.
+    std::uint16_t weight = 1;
 
     friend bool operator==(const Backend&, const Backend&) = default;
 };
