@@ -17,7 +17,7 @@
 // workers.cpp (the worker threads).
 #pragma once
 
-#include "backoff.hpp"
+#include <cueball/detail/backoff.hpp>
 #include "mutex.hpp"
 #include "probes.hpp"
 #include "slot.hpp"
@@ -209,7 +209,7 @@ private:
     // belong to no backend (timeouts, cancellations, fail-fast).
     Counters counters_ GUARDED_BY(mu_);              // only the pool-only fields
     Counters retired_counters_ GUARDED_BY(mu_);      // of forgotten backends
-    WaitHistogram retired_claim_wait_ GUARDED_BY(mu_);
+    LatencyHistogram retired_claim_wait_ GUARDED_BY(mu_);
     std::uint64_t next_slot_id_ GUARDED_BY(mu_) = 1;
     std::size_t idle_workers_ GUARDED_BY(mu_) = 0;
     PoolState state_ GUARDED_BY(mu_) = PoolState::Starting;

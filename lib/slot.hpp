@@ -4,6 +4,7 @@
 #pragma once
 
 #include "intrusive_list.hpp"
+#include "observability/live_histogram.hpp"
 
 #include <cueball/backend.hpp>
 #include <cueball/connection.hpp>
@@ -64,7 +65,7 @@ struct BackendEntry {
     std::size_t target = 0;                         // connections wanted here
     bool removed = false;                           // draining: no new connections
     Counters counters;                              // since added
-    WaitHistogram claim_wait;                       // claims that waited; see wait_histogram()
+    LiveHistogram claim_wait;                       // claims that waited; see wait_histogram()
     BackendKey key;
     Backend backend;
     IntrusiveList<Slot, &Slot::link> tasks;         // slots waiting for a worker
@@ -95,13 +96,7 @@ struct BackendEntry {
     bool failing() const { return consecutive_failures > 0; }
     // claim_wait with its first bucket (claims served at once) filled in:
     // every claim not recorded in a later bucket.
-    WaitHistogram wait_histogram() const {
-        WaitHistogram h = claim_wait;
-        std::uint64_t waited = 0;
-        for (std::size_t i = 1; i < h.counts.size(); ++i) waited += h.counts[i];
-        h.counts[0] = counters.claims - waited;
-        return h;
-    }
+    LatencyHistogram wait_histogram() const { return claim_wait.snapshot(counters.claims - claim_wait.count()); }
     BackendState state() const {
         if (removed) return BackendState::Draining;
         if (dead) return BackendState::Dead;

@@ -21,16 +21,18 @@ json counters_json(const Counters& c) {
             {"discards", c.discards}};
 }
 
-json histogram_json(const WaitHistogram& h) {
+json histogram_json(const LatencyHistogram& h) {
     json buckets = json::array();
-    for (std::size_t i = 0; i < WaitHistogram::bounds.size(); ++i) {
-        buckets.push_back({{"le_us", WaitHistogram::bounds[i].count()}, {"count", h.counts[i]}});
+    for (const LatencyHistogram::Bucket& b : h.buckets()) {
+        buckets.push_back({{"index", b.index}, {"count", b.count}});
     }
-    buckets.push_back({{"le_us", "inf"}, {"count", h.counts.back()}});
+    const auto us = [](std::chrono::nanoseconds ns) {
+        return std::chrono::duration_cast<std::chrono::microseconds>(ns).count();
+    };
     return {{"count", h.count()},
             {"sum_ns", h.sum.count()},
-            {"p50_us", h.quantile(0.50).count()},
-            {"p99_us", h.quantile(0.99).count()},
+            {"p50_us", us(h.quantile(0.50))},
+            {"p99_us", us(h.quantile(0.99))},
             {"buckets", std::move(buckets)}};
 }
 
@@ -154,17 +156,17 @@ private:
     void sample(const std::string& name, const std::string& labels, double value) {
         out_ += fmt::format("{}{{{}}} {}\n", name, labels, value);
     }
-    void histogram(const std::string& name, const std::string& labels, const WaitHistogram& h) {
-        std::uint64_t cumulative = 0;
-        for (std::size_t i = 0; i < WaitHistogram::bounds.size(); ++i) {
-            cumulative += h.counts[i];
-            const double le = std::chrono::duration<double>(WaitHistogram::bounds[i]).count();
-            sample(name + "_bucket", fmt::format("{},le=\"{}\"", labels, le), static_cast<double>(cumulative));
+    void histogram(const std::string& name, const std::string& labels, const LatencyHistogram& h) {
+        // Powers of two from 1 us: bucket boundaries of the histogram, so each count is exact.
+        for (unsigned octave = LatencyHistogram::kFirstOctave; octave < LatencyHistogram::kLastOctave; octave += 2) {
+            const std::chrono::nanoseconds bound(std::int64_t{1} << octave);
+            const double le = std::chrono::duration<double>(bound).count();
+            sample(name + "_bucket", fmt::format("{},le=\"{}\"", labels, le),
+                   static_cast<double>(h.count_at_most(bound - std::chrono::nanoseconds(1))));
         }
-        cumulative += h.counts.back();
-        sample(name + "_bucket", labels + ",le=\"+Inf\"", static_cast<double>(cumulative));
+        sample(name + "_bucket", labels + ",le=\"+Inf\"", static_cast<double>(h.count()));
         sample(name + "_sum", labels, std::chrono::duration<double>(h.sum).count());
-        sample(name + "_count", labels, static_cast<double>(cumulative));
+        sample(name + "_count", labels, static_cast<double>(h.count()));
     }
     static std::string pool_labels(const PoolStats& p) { return "pool=\"" + escape(p.name) + "\""; }
     static std::string backend_labels(const PoolStats& p, const BackendStats& b) {

@@ -10,7 +10,7 @@ namespace {
 
 using cueball::BackendStats;
 using cueball::PoolStats;
-using cueball::WaitHistogram;
+using cueball::LatencyHistogram;
 
 // Rates over the interval between two snapshots; empty when there is no
 // earlier snapshot or a counter went backwards (the process restarted).
@@ -19,12 +19,12 @@ struct Rates {
     std::string p99 = "-";
 };
 
-Rates rates(std::uint64_t claims_now, const WaitHistogram& wait_now, std::uint64_t claims_then,
-            const WaitHistogram& wait_then, double seconds) {
+Rates rates(std::uint64_t claims_now, const LatencyHistogram& wait_now, std::uint64_t claims_then,
+            const LatencyHistogram& wait_then, double seconds) {
     Rates r;
     if (seconds <= 0 || claims_now < claims_then || wait_now.count() < wait_then.count()) return r;
     r.claims_per_s = fmt::format("{:.1f}", static_cast<double>(claims_now - claims_then) / seconds);
-    const WaitHistogram delta = wait_now.since(wait_then);
+    const LatencyHistogram delta = wait_now.since(wait_then);
     if (delta.count() > 0) r.p99 = format_wait(delta.quantile(0.99));
     return r;
 }
@@ -57,13 +57,13 @@ std::string backend_line(const BackendStats& b, const Rates& r) {
 
 }  // namespace
 
-std::string format_wait(std::chrono::microseconds bound) {
-    const auto us = bound.count();
-    // The first bucket holds the claims served at once.
-    if (us == 0) return "0us";
-    if (us >= 1'000'000) return fmt::format("<={}s", us / 1'000'000);
-    if (us >= 1'000) return fmt::format("<={}ms", us / 1'000);
-    return fmt::format("<={}us", us);
+std::string format_wait(std::chrono::nanoseconds wait) {
+    const double us = std::chrono::duration<double, std::micro>(wait).count();
+    // The first bucket holds the claims served at once (and anything under 1 us).
+    if (us < 1) return "<1us";
+    if (us >= 1e6) return fmt::format("{:.3g}s", us / 1e6);
+    if (us >= 1e3) return fmt::format("{:.3g}ms", us / 1e3);
+    return fmt::format("{:.3g}us", us);
 }
 
 std::vector<Line> render(const std::string& title, const Snapshot& now, const std::optional<Snapshot>& before,

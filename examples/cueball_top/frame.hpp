@@ -31,6 +31,6 @@ std::vector<Line> render(const std::string& title, const Snapshot& now, const st
                          const std::string& pool);
 
 /// "0us", "<=10us", "<=1ms", "<=1s": the upper bound of a claim-wait bucket.
-std::string format_wait(std::chrono::microseconds bound);
+std::string format_wait(std::chrono::nanoseconds wait);
 
 }  // namespace top

@@ -20,13 +20,15 @@ cueball::Counters parse_counters(const json& j) {
     return c;
 }
 
-cueball::WaitHistogram parse_histogram(const json& j) {
-    cueball::WaitHistogram h;
+cueball::LatencyHistogram parse_histogram(const json& j) {
+    cueball::LatencyHistogram h;
     const json& buckets = j.at("buckets");
-    if (!buckets.is_array() || buckets.size() != h.counts.size()) {
-        throw FormatError("claim_wait.buckets: expected " + std::to_string(h.counts.size()) + " buckets");
+    if (!buckets.is_array()) throw FormatError("claim_wait.buckets: expected an array");
+    for (const json& b : buckets) {
+        const auto index = b.at("index").get<std::size_t>();
+        if (index >= cueball::LatencyHistogram::kBuckets) throw FormatError("claim_wait.buckets: index out of range");
+        h.add_to_bucket(index, b.at("count").get<std::uint64_t>());
     }
-    for (std::size_t i = 0; i < h.counts.size(); ++i) h.counts[i] = buckets[i].at("count").get<std::uint64_t>();
     h.sum = std::chrono::nanoseconds(j.at("sum_ns").get<std::int64_t>());
     return h;
 }

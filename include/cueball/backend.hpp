@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 namespace cueball {
@@ -31,6 +32,13 @@ using BackendKey = std::string;
 
 /// "127.0.0.1:5432" for IPv4 literals and names, "[::1]:5432" for IPv6 literals.
 BackendKey backend_key(const Backend& backend);
+
+/// A host as it is written before ":port": an IPv6 literal in brackets
+/// ("[::1]"), anything else (an IPv4 literal, a name, an already bracketed
+/// literal) as it is.
+std::string bracketed_host(std::string_view host);
+/// "host:port" with bracketed_host(): "127.0.0.1:53", "[::1]:53".
+std::string host_port(std::string_view host, std::uint16_t port);
 
 /// A backend appeared. Duplicate keys are ignored (and logged) by the pool.
 struct BackendAdded {

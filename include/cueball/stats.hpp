@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cueball/backend.hpp>
+#include <cueball/histogram.hpp>
 
 #include <array>
 #include <chrono>
@@ -23,6 +24,7 @@ enum class BackendState : std::uint8_t {
     Failing,     ///< its last connect failed; retried at the backoff schedule
     Dead,        ///< dead_after_failures connects failed in a row; probed at backoff_max
     Draining,    ///< removed by the resolver; claimed connections still out
+    Ejected,     ///< outlier detection took it out after failed claims; readmitted later
 };
 const char* to_string(BackendState state);
 
@@ -66,33 +68,14 @@ struct Counters {
     std::uint64_t expired = 0;                ///< connections closed at max_lifetime
     std::uint64_t validations_failed = 0;     ///< validate_on_claim found a bad connection
     std::uint64_t churn_delays = 0;           ///< connects held back by max_churn_rate
+    std::uint64_t ejections = 0;              ///< times outlier detection ejected a backend
 
     /// Adds another set (for totals over backends or pools).
     Counters& operator+=(const Counters& other);
 };
 
-/// How long claims waited, in buckets. Claims served at once land in the
-/// first bucket without reading the clock.
-struct WaitHistogram {
-    /// Upper bounds of the buckets (inclusive); a last bucket holds the rest.
-    static constexpr std::array<std::chrono::microseconds, 9> bounds{
-        std::chrono::microseconds(0),     std::chrono::microseconds(10),      std::chrono::microseconds(100),
-        std::chrono::microseconds(1'000), std::chrono::microseconds(10'000),  std::chrono::microseconds(100'000),
-        std::chrono::microseconds(1'000'000), std::chrono::microseconds(10'000'000),
-        std::chrono::microseconds(100'000'000)};
-    std::array<std::uint64_t, bounds.size() + 1> counts{};  ///< counts[i]: waits <= bounds[i]; last: above all
-    std::chrono::nanoseconds sum{0};                         ///< total time waited
-
-    std::uint64_t count() const;
-    void record(std::chrono::nanoseconds wait);
-    /// Upper bound of the bucket holding quantile q (0..1); zero when empty.
-    /// For the last, open bucket it returns the largest bound.
-    std::chrono::microseconds quantile(double q) const;
-    /// This histogram less an earlier snapshot of it (for rates).
-    WaitHistogram since(const WaitHistogram& earlier) const;
-    /// Adds another histogram's counts (for totals over backends or pools).
-    WaitHistogram& operator+=(const WaitHistogram& other);
-};
+/// The histogram type of 0.1's claim_wait, now log-linear (see histogram.hpp).
+using WaitHistogram = LatencyHistogram;
 
 struct BackendStats {
     BackendKey key;
@@ -106,7 +89,9 @@ struct BackendStats {
     std::optional<std::chrono::milliseconds> retry_in;
     std::string last_error;                  ///< last connect failure, empty if none
     Counters counters;                       ///< since added; claim_timeouts stays 0
-    WaitHistogram claim_wait;                ///< waits of claims served from this backend
+    LatencyHistogram claim_wait;             ///< waits of claims served from this backend
+    LatencyHistogram use_time;               ///< how long handles were held, claim to release
+    LatencyHistogram create_time;            ///< how long successful connects took
 };
 
 struct PoolStats {
@@ -120,7 +105,9 @@ struct PoolStats {
     std::size_t pending_connections = 0;  ///< connecting
     std::size_t waiters = 0;              ///< threads blocked in claim()
     Counters counters;                    ///< since the pool started
-    WaitHistogram claim_wait;
+    LatencyHistogram claim_wait;          ///< how long claims waited (0 for those served at once)
+    LatencyHistogram use_time;            ///< how long handles were held, claim to release
+    LatencyHistogram create_time;         ///< how long successful connects took
     std::vector<BackendStats> backends;   ///< ordered by key
     /// Up to 5 claims held longest, oldest first (only with claim_warning_threshold set).
     std::vector<OutstandingClaim> oldest_claims;

@@ -1,4 +1,4 @@
-#include "backoff.hpp"
+#include <cueball/detail/backoff.hpp>
 
 #include <gtest/gtest.h>
 

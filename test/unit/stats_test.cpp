@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -13,27 +15,92 @@
 namespace cueball::test {
 namespace {
 
-TEST(WaitHistogram, BucketsSumAndQuantiles) {
-    WaitHistogram h;
-    EXPECT_EQ(h.quantile(0.99), std::chrono::microseconds(0));
+TEST(LatencyHistogram, CountsSumAndDelta) {
+    LatencyHistogram h;
+    EXPECT_EQ(h.quantile(0.99), std::chrono::nanoseconds(0));
     for (int i = 0; i < 98; ++i) h.record(std::chrono::nanoseconds(0));
     h.record(std::chrono::microseconds(50));
     h.record(std::chrono::milliseconds(5));
     EXPECT_EQ(h.count(), 100u);
-    EXPECT_EQ(h.counts[0], 98u);
-    EXPECT_EQ(h.counts[2], 1u);  // (10 us, 100 us]
-    EXPECT_EQ(h.counts[4], 1u);  // (1 ms, 10 ms]
+    ASSERT_EQ(h.buckets().size(), 3u);
+    EXPECT_EQ(h.buckets()[0].count, 98u);
     EXPECT_EQ(h.sum, std::chrono::microseconds(5050));
-    EXPECT_EQ(h.quantile(0.5), std::chrono::microseconds(0));
-    EXPECT_EQ(h.quantile(1.0), std::chrono::microseconds(10'000));
-    h.record(std::chrono::hours(1));
-    EXPECT_EQ(h.counts.back(), 1u);
+    EXPECT_EQ(h.quantile(0.5), std::chrono::nanoseconds(0));
+    h.record(std::chrono::hours(2));  // past the last octave: the open bucket
+    EXPECT_EQ(h.buckets().back().index, LatencyHistogram::kBuckets - 1);
+    EXPECT_EQ(h.quantile(1.0), LatencyHistogram::lower_bound(LatencyHistogram::kBuckets - 1));
 
-    WaitHistogram earlier = h;
+    LatencyHistogram earlier = h;
     h.record(std::chrono::microseconds(5));
-    WaitHistogram d = h.since(earlier);
+    LatencyHistogram d = h.since(earlier);
     EXPECT_EQ(d.count(), 1u);
-    EXPECT_EQ(d.counts[1], 1u);
+    EXPECT_EQ(d.buckets()[0].index, LatencyHistogram::bucket_of(std::chrono::microseconds(5)));
+    LatencyHistogram total = earlier;
+    total += d;
+    EXPECT_EQ(total, h);
+}
+
+TEST(LatencyHistogram, BucketsTileTheRangeWithoutGaps) {
+    for (std::size_t i = 0; i + 1 < LatencyHistogram::kBuckets; ++i) {
+        EXPECT_EQ(LatencyHistogram::upper_bound(i), LatencyHistogram::lower_bound(i + 1)) << i;
+        EXPECT_EQ(LatencyHistogram::bucket_of(LatencyHistogram::lower_bound(i)), i) << i;
+        EXPECT_EQ(LatencyHistogram::bucket_of(LatencyHistogram::upper_bound(i) - std::chrono::nanoseconds(1)), i) << i;
+    }
+    EXPECT_EQ(LatencyHistogram::bucket_of(std::chrono::nanoseconds(-5)), 0u);
+    EXPECT_EQ(LatencyHistogram::bucket_of(std::chrono::nanoseconds::max()), LatencyHistogram::kBuckets - 1);
+}
+
+// p50, p99 and p999 of known distributions, against the exact values.
+struct QuantileCase {
+    const char* what;
+    std::vector<std::int64_t> values_ns;
+};
+
+TEST(LatencyHistogram, QuantilesAreWithinOneSixteenth) {
+    std::vector<QuantileCase> cases;
+    QuantileCase uniform{"uniform 1 us .. 10 ms", {}};
+    for (std::int64_t v = 1'000; v <= 10'000'000; v += 997) uniform.values_ns.push_back(v);
+    cases.push_back(uniform);
+    QuantileCase geometric{"geometric 1 us .. 60 s", {}};
+    for (double v = 1'000; v < 60e9; v *= 1.0007) geometric.values_ns.push_back(static_cast<std::int64_t>(v));
+    cases.push_back(geometric);
+    QuantileCase constant{"one value, 123,456 ns", std::vector<std::int64_t>(1000, 123'456)};
+    cases.push_back(constant);
+    QuantileCase bimodal{"bimodal 3 us / 40 ms", {}};
+    for (int i = 0; i < 9990; ++i) bimodal.values_ns.push_back(3'000 + i % 7);
+    for (int i = 0; i < 10; ++i) bimodal.values_ns.push_back(40'000'000 + i);
+    cases.push_back(bimodal);
+    for (QuantileCase& c : cases) {
+        LatencyHistogram h;
+        for (std::int64_t v : c.values_ns) h.record(std::chrono::nanoseconds(v));
+        std::sort(c.values_ns.begin(), c.values_ns.end());
+        for (double q : {0.5, 0.99, 0.999}) {
+            const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(c.values_ns.size())));
+            const double exact = static_cast<double>(c.values_ns[rank - 1]);
+            const double got = static_cast<double>(h.quantile(q).count());
+            EXPECT_LE(std::abs(got - exact) / exact, 1.0 / 16) << c.what << " q=" << q << " exact " << exact
+                                                                << " got " << got;
+        }
+    }
+}
+
+TEST(LatencyHistogram, CountAtMostIsExactOnBucketBoundaries) {
+    LatencyHistogram h;
+    h.record(std::chrono::microseconds(3));
+    h.record(std::chrono::microseconds(900));
+    h.record(std::chrono::seconds(2));
+    const std::size_t b = LatencyHistogram::bucket_of(std::chrono::microseconds(900));
+    EXPECT_EQ(h.count_at_most(LatencyHistogram::upper_bound(b) - std::chrono::nanoseconds(1)), 2u);
+    EXPECT_EQ(h.count_at_most(LatencyHistogram::lower_bound(b) - std::chrono::nanoseconds(1)), 1u);
+    EXPECT_EQ(h.count_at_most(std::chrono::hours(1)), 3u);
+}
+
+TEST(LatencyHistogram, SumSaturatesInsteadOfOverflowing) {
+    LatencyHistogram h;
+    h.record(std::chrono::nanoseconds::max());
+    h.record(std::chrono::nanoseconds::max(), 3);
+    EXPECT_EQ(h.sum, std::chrono::nanoseconds::max());
+    EXPECT_EQ(h.count(), 4u);
 }
 
 TEST_F(PoolTest, CountersFollowWhatHappened) {
@@ -91,7 +158,8 @@ TEST_F(PoolTest, WaitsAreMeasuredForClaimsThatWaited) {
     waiter.join();
     PoolStats s = pool->stats();
     EXPECT_EQ(s.claim_wait.count(), 2u);
-    EXPECT_EQ(s.claim_wait.counts[0], 1u);
+    EXPECT_EQ(s.claim_wait.buckets()[0].index, 0u);
+    EXPECT_EQ(s.claim_wait.buckets()[0].count, 1u);
     EXPECT_GE(s.claim_wait.sum, 2ms);
 }
 

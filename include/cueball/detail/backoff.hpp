@@ -1,5 +1,7 @@
-// The retry schedule of a failing backend: a pure function of the failure
-// count and a random draw, so tests can check the spacing exactly.
+// The retry schedule of something that keeps failing (a backend's connects,
+// the DNS resolver's rounds): a pure function of the failure count and a
+// random draw, so tests can check the spacing exactly. Installed for the
+// plugins; not for users.
 #pragma once
 
 #include <chrono>
