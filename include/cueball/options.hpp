@@ -17,6 +17,22 @@ class logger;
 
 namespace cueball {
 
+/// Outlier ejection from claim outcomes (off by default): a handle that is
+/// discard()ed counts as a failure of its backend, one that is released as a
+/// success that ends the run of failures.
+struct OutlierDetection {
+    /// Failures in a row that eject a backend (0 = off; at most 1,000,000).
+    std::size_t consecutive_failures = 0;
+    /// An ejection lasts this times the number of times the backend was
+    /// ejected (which decays by one per base_ejection_time it stays in),
+    /// capped at the larger of this and backoff_max (1 ms .. 1 day).
+    std::chrono::milliseconds base_ejection_time{30'000};
+    /// At most this fraction of the known backends (rounded down, but at
+    /// least one) is ejected at once; a backend that would exceed it stays in
+    /// (0 .. 1).
+    double max_ejected_fraction = 0.5;
+};
+
 struct PoolOptions {
     /// Shown in logs, stats, probes and error messages. Must not be empty.
     std::string name = "cueball";
@@ -26,6 +42,11 @@ struct PoolOptions {
     std::chrono::milliseconds claim_timeout{30'000};
     /// Debounce of resolver events: they are applied after this much quiet.
     std::chrono::milliseconds rebalance_delay{100};
+    /// Resolver events that keep coming more often than rebalance_delay are
+    /// applied anyway once the oldest has waited this long, so that endless
+    /// churn cannot starve the rebalancer. 0 = ten times rebalance_delay;
+    /// otherwise at least rebalance_delay.
+    std::chrono::milliseconds rebalance_max_delay{0};
     /// Period of the idle-queue shuffle; 0 = never shuffle.
     std::chrono::milliseconds decoherence_interval{300'000};
     /// Period of is_valid() checks on idle connections; 0 = none.
@@ -90,6 +111,8 @@ struct PoolOptions {
     /// one second), so a flapping backend or a mass rebalance cannot open a
     /// storm of connections. 0 = no limit.
     double max_churn_rate = 0.0;
+    /// Ejection of backends whose claimers keep discarding their connections.
+    OutlierDetection outlier_detection;
 };
 
 }  // namespace cueball

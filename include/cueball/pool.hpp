@@ -116,7 +116,13 @@ public:
     /// Starts the rebalancer and worker threads, then the resolver.
     /// @throws InvalidArgument for bad options, a null resolver or an empty factory.
     ConnectionPool(PoolOptions options, std::shared_ptr<Resolver> resolver, Factory factory)
-        : core_(detail::core_create(std::move(options), std::move(resolver), erase(std::move(factory)))) {
+        : ConnectionPool(std::move(options), std::move(resolver), std::move(factory), nullptr) {}
+    /// For tests: the pool runs on `clock` (detail::ManualClock: virtual
+    /// time) instead of std::chrono::steady_clock.
+    ConnectionPool(PoolOptions options, std::shared_ptr<Resolver> resolver, Factory factory,
+                   std::shared_ptr<detail::Clock> clock)
+        : core_(detail::core_create(std::move(options), std::move(resolver), erase(std::move(factory)),
+                                    std::move(clock))) {
         // Here rather than at class scope, so that ConnectionPool<C>::Factory
         // can be named while C is still incomplete.
         static_assert(std::is_base_of_v<Connection, C>, "C must derive from cueball::Connection");
@@ -174,8 +180,19 @@ public:
         if (slot == nullptr) return std::nullopt;
         return PoolHandle<C>(core_, slot);
     }
-    /// A consistent snapshot of the pool's counts.
+    /// A consistent snapshot of the pool's counts. Takes the pool's lock only
+    /// to copy plain figures; per-backend counters and histograms are read
+    /// without it.
     PoolStats stats() const { return detail::core_stats(core_); }
+    /// Changes max_connections at run time, through the rebalancer: extra
+    /// idle connections close, claimed ones when released; waiters keep their
+    /// places. @throws InvalidArgument outside 1 .. 1,000,000, PoolStopped.
+    void resize(std::size_t max_connections) { detail::core_resize(core_, max_connections); }
+    /// Replaces every connection once (after a credential rotation or a
+    /// failover): idle ones now, claimed ones when released, connects under
+    /// way when they finish. The factory is called for each replacement.
+    /// @throws PoolStopped.
+    void refresh() { detail::core_refresh(core_); }
     /// Wakes waiters with PoolStopped, stops the resolver, closes idle
     /// connections and joins every thread. Idempotent; every call returns once
     /// shutdown is complete. Must not be called from inside a Connection method.

@@ -87,6 +87,8 @@ struct BackendStats {
     std::uint64_t consecutive_failures = 0;  ///< 0 unless failing
     /// While failing: time until the next connect attempt (0 = due now).
     std::optional<std::chrono::milliseconds> retry_in;
+    /// While ejected: time until it is readmitted.
+    std::optional<std::chrono::milliseconds> ejected_for;
     std::string last_error;                  ///< last connect failure, empty if none
     Counters counters;                       ///< since added; claim_timeouts stays 0
     LatencyHistogram claim_wait;             ///< waits of claims served from this backend

@@ -4,7 +4,7 @@
 
 #include <cueball/stats_server.hpp>
 
-#include "mutex.hpp"
+#include <cueball/detail/mutex.hpp>
 
 #include <map>
 #include <string>

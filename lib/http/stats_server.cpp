@@ -3,7 +3,7 @@
 #include <cueball/stats_server.hpp>
 
 #include "listener.hpp"
-#include "mutex.hpp"
+#include <cueball/detail/mutex.hpp>
 #include "source_registry.hpp"
 
 #include <cueball/detail/logging.hpp>

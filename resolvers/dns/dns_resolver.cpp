@@ -1,7 +1,7 @@
 #include "options.hpp"
 #include "refresher.hpp"
 
-#include "mutex.hpp"
+#include <cueball/detail/mutex.hpp>
 
 #include <cueball/errors.hpp>
 #include <cueball/resolvers/dns.hpp>

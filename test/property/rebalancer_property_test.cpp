@@ -215,7 +215,10 @@ private:
             if (failing_.count(i) == 0) live.push_back(i);
         }
         std::ostringstream out;
-        std::size_t live_open = 0, low = SIZE_MAX, high = 0;
+        // A failing backend keeps the connections it still holds, up to its
+        // share, but gets no new ones while others are healthy.
+        const std::size_t share = in_resolver_.empty() ? 0 : (max_ + in_resolver_.size() - 1) / in_resolver_.size();
+        std::size_t live_open = 0, failing_open = 0, low = SIZE_MAX, high = 0;
         for (const BackendStats& b : s.backends) {
             int i = -1;
             for (int k = 0; k < kKeys; ++k) {
@@ -225,7 +228,10 @@ private:
             if (in_resolver_.count(i) == 0) {
                 out << b.key << " removed but still known (" << open << " open); ";
             } else if (failing_.count(i) != 0) {
-                if (open != 0) out << b.key << " failing but has " << open << " open; ";
+                if (open > share) {
+                    out << b.key << " failing but has " << open << " open, more than its share " << share << "; ";
+                }
+                failing_open += open;
             } else {
                 live_open += open;
                 low = std::min(low, open);
@@ -240,7 +246,14 @@ private:
         }
         if (listed != live.size()) out << "a live backend is missing from the stats; ";
         if (!live.empty()) {
-            if (live_open != max_) out << live_open << " open over the live backends, not " << max_ << "; ";
+            if (live_open + failing_open != max_) {
+                for (const BackendStats& b : s.backends) {
+                    out << "[" << b.key << " " << to_string(b.state) << " idle " << b.idle << " claimed " << b.claimed
+                        << " connecting " << b.connecting << " target " << b.target << "] ";
+                }
+                out << live_open << " open over the live backends and " << failing_open
+                    << " kept by failing ones, not " << max_ << "; ";
+            }
             if (high > low + 1) out << "spread uneven: " << low << " .. " << high << "; ";
         }
         why = out.str();

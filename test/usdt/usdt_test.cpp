@@ -20,7 +20,7 @@ const char* const kProbes[] = {
     "reset__done",          "reset__failed",      "rebalance__start",    "rebalance__done",
     "decoherence__shuffle", "backend__added",     "backend__removed",    "backend__online",
     "backend__offline",     "slot__state__change", "backend__dead",     "pool__state__change",
-    "long__claim",          "connection__expired"};
+    "long__claim",          "connection__expired",   "backend__ejected"};
 
 std::string slurp(const std::string& path) {
     std::ifstream in(path);

@@ -5,6 +5,7 @@
 
 #include <cueball/backend.hpp>
 #include <cueball/connection.hpp>
+#include <cueball/detail/clock.hpp>
 #include <cueball/detail/source_location.hpp>
 #include <cueball/options.hpp>
 #include <cueball/resolver.hpp>
@@ -35,8 +36,10 @@ struct MadeConnection {
 using ErasedFactory = std::function<MadeConnection(const Backend&)>;
 
 // Starts the pool's threads and the resolver. Throws InvalidArgument for bad
-// options, a null resolver or an empty factory.
-PoolCore* core_create(PoolOptions options, std::shared_ptr<Resolver> resolver, ErasedFactory factory);
+// options, a null resolver, an empty factory, or a resolver another pool
+// uses. `clock` null: std::chrono::steady_clock.
+PoolCore* core_create(PoolOptions options, std::shared_ptr<Resolver> resolver, ErasedFactory factory,
+                      std::shared_ptr<Clock> clock);
 // For ~ConnectionPool: stops the pool; the core frees itself when the last
 // outstanding handle is released.
 void core_destroy(PoolCore* core) noexcept;
@@ -58,6 +61,8 @@ SlotView* core_try_claim(PoolCore* core, const CallSite& site);
 void core_release(PoolCore* core, SlotView* slot, bool discard) noexcept;
 PoolStats core_stats(const PoolCore* core);
 void core_stop(PoolCore* core);
+void core_resize(PoolCore* core, std::size_t max_connections);
+void core_refresh(PoolCore* core);
 
 [[noreturn]] void throw_invalid_handle();
 

@@ -65,6 +65,17 @@ CUEBALL_REASON_PROBE(backend_offline, backend__offline)
 CUEBALL_REASON_PROBE(backend_dead, backend__dead)
 CUEBALL_REASON_PROBE(long_claim, long__claim)
 CUEBALL_SIMPLE_PROBE(connection_expired, connection__expired)
+CUEBALL_REASON_PROBE(backend_ejected, backend__ejected)
+
+bool model_probes_enabled() {
+    return CUEBALL_PROBE_ENABLED(rebalance__start) || CUEBALL_PROBE_ENABLED(rebalance__done) ||
+           CUEBALL_PROBE_ENABLED(decoherence__shuffle) || CUEBALL_PROBE_ENABLED(backend__added) ||
+           CUEBALL_PROBE_ENABLED(backend__removed) || CUEBALL_PROBE_ENABLED(backend__online) ||
+           CUEBALL_PROBE_ENABLED(backend__offline) || CUEBALL_PROBE_ENABLED(backend__dead) ||
+           CUEBALL_PROBE_ENABLED(backend__ejected) || CUEBALL_PROBE_ENABLED(slot__state__change) ||
+           CUEBALL_PROBE_ENABLED(pool__state__change) || CUEBALL_PROBE_ENABLED(long__claim) ||
+           CUEBALL_PROBE_ENABLED(connection__expired);
+}
 
 void claim_done(const Where& w, std::uint64_t wait_ns) { CUEBALL_FIRE(claim__done, w, none().c_str(), wait_ns); }
 

@@ -31,7 +31,7 @@
     X(connect__done) X(connect__failed) X(health__check__start) X(health__check__done) X(health__check__failed)       \
     X(reset__start) X(reset__done) X(reset__failed) X(rebalance__start) X(rebalance__done) X(decoherence__shuffle)    \
     X(backend__added) X(backend__removed) X(backend__online) X(backend__offline) X(slot__state__change)     \
-        X(backend__dead) X(pool__state__change) X(long__claim) X(connection__expired)
+        X(backend__dead) X(pool__state__change) X(long__claim) X(connection__expired) X(backend__ejected)
 // Hidden: read PC-relative rather than through the GOT (one instruction per
 // check); tracers find them by the address in each probe's note, not by name.
 #define CUEBALL_DECLARE_SEMAPHORE(name) \
@@ -82,5 +82,10 @@ void backend_dead(const Where& w, const std::string& reason);
 void pool_state_change(const Where& w, const std::string& from, const std::string& to);
 void long_claim(const Where& w, const std::string& call_site);
 void connection_expired(const Where& w);
+void backend_ejected(const Where& w, const std::string& for_ms);
+
+// Whether a tracer is attached to any probe the model decides on (so that
+// the model records them for the driver to fire).
+bool model_probes_enabled();
 
 }  // namespace cueball::detail::probe

@@ -1,0 +1,79 @@
+// A slot is the pool's record of one connection, from the moment the pool
+// decides to open it until it is closed. Its state says which list it is in,
+// and PoolModel::move() is the one function that changes both, so the two
+// cannot drift (see docs/ARCHITECTURE.md for the state table).
+#pragma once
+
+#include "intrusive_list.hpp"
+#include "../rules/time.hpp"
+
+#include <cueball/connection.hpp>
+#include <cueball/detail/pool_core.hpp>
+#include <cueball/stats.hpp>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace cueball::detail {
+
+enum class SlotState : std::uint8_t {
+    None,        // not (or no longer) part of the pool; not counted, in no list
+    Connecting,  // queued for, or running, connect() on a worker
+    Idle,        // open and free: in the idle FIFO (the decoherence queue)
+    Claimed,     // lent to a PoolHandle; the pool does not touch it
+    Checking,    // out of the idle FIFO for an is_valid() health check on a worker
+    Validating,  // is_valid() on a worker for one claim that waits for it (validate_on_claim)
+    Closing,     // queued for, or running, close() on a worker
+    Abandoned,   // connect() outlived connect_timeout; closed if it ever succeeds
+};
+inline constexpr std::size_t kSlotStates = 8;
+constexpr std::size_t idx(SlotState s) { return static_cast<std::size_t>(s); }
+
+// Open, or about to be: what counts toward a backend's target.
+constexpr bool is_live(SlotState s) {
+    return s == SlotState::Connecting || s == SlotState::Idle || s == SlotState::Claimed ||
+           s == SlotState::Checking || s == SlotState::Validating;
+}
+// States whose slot waits for, or is on, a worker.
+constexpr bool is_task(SlotState s) {
+    return s == SlotState::Connecting || s == SlotState::Checking || s == SlotState::Validating ||
+           s == SlotState::Closing || s == SlotState::Abandoned;
+}
+
+// Where a task-state slot is: in its backend's queue, or on a worker.
+enum class TaskPhase : std::uint8_t { None, Queued, Running };
+
+// Names for logs and probes, with static storage (probes need resident memory).
+const std::string& state_name(SlotState state);
+
+struct BackendEntry;
+struct BackendIdentity;
+struct Waiter;
+
+// Who touches a field: "model" fields are read and written only by PoolModel,
+// under the pool's mutex. The driver reads `connection` and `object` without
+// the mutex only while it owns the slot: a worker running its task, or the
+// claimer holding it (Claimed).
+struct Slot : SlotView {  // SlotView: object and backend, read by handles without the mutex
+    ListLink<Slot> link;               // model: idle FIFO, claimed list, a task queue, or the running list
+    BackendEntry* entry = nullptr;     // model; constant after creation
+    std::shared_ptr<const BackendIdentity> identity;  // model; keeps SlotView::backend alive while the slot lives
+    std::unique_ptr<Connection> connection;      // model; null until connect() succeeds
+    SlotState state = SlotState::None;           // model: changed only by PoolModel::move()
+    TaskPhase phase = TaskPhase::None;           // model: changed only by PoolModel::move()
+    bool warned = false;               // model: the current claim was reported as long
+    std::uint64_t id = 0;              // model; unique per pool, for logs and probes
+    std::uint64_t generation = 0;      // model: refresh() replaces slots of older generations
+    std::uint64_t claim_epoch = 0;     // model: health-check epoch of its last claim
+    std::uint64_t claim_id = 0;        // model: the claim holding it, while Claimed
+    TimePoint started{};               // model: when the running task began (connect_timeout)
+    TimePoint expires = kNever;        // model: max_lifetime deadline
+    TimePoint last_used{};             // model: last release or successful check (validate_on_claim)
+    TimePoint claimed_at{};            // model: when lent, if the claim is timed ({} if not)
+    Waiter* waiter = nullptr;          // model: while Validating, the claim it is for (null if it gave up)
+    CallSite site;                     // model: where the current claim was made
+};
+
+}  // namespace cueball::detail
