@@ -20,7 +20,7 @@ constexpr TimePoint after(TimePoint t, std::chrono::duration<Rep, Period> d) noe
         if (d.count() == 0) return t;
         // Negative durations are rejected by the options; be safe anyway.
         const auto back = std::chrono::duration_cast<D>(-d);
-        return (t - TimePoint::min()) <= back ? TimePoint::min() : t - back;
+        return t.time_since_epoch() <= TimePoint::min().time_since_epoch() + back ? TimePoint::min() : t - back;
     }
     // Compare in the duration's own units first, so that the cast below
     // cannot overflow either.

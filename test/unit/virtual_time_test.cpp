@@ -1,0 +1,98 @@
+// The real pool, threads and all, on virtual time (detail::ManualClock):
+// rules about time hold without sleeping through them.
+#include "pool_fixture.hpp"
+
+#include <cueball/detail/clock.hpp>
+
+#include <future>
+
+namespace cueball::test {
+namespace {
+
+class VirtualTimeTest : public PoolTest {
+protected:
+    std::shared_ptr<detail::ManualClock> clock = std::make_shared<detail::ManualClock>();
+
+    std::unique_ptr<Pool> make_virtual_pool(PoolOptions o, std::shared_ptr<Resolver> resolver) {
+        return std::make_unique<Pool>(std::move(o), std::move(resolver), world->factory(), clock);
+    }
+};
+
+TEST_F(VirtualTimeTest, EventsWaitForTheDebounceInVirtualTime) {
+    PoolOptions o = fast_options(4);
+    o.rebalance_delay = 1000ms;
+    auto pool = make_virtual_pool(o, std::make_shared<StaticResolver>(loopback_backends(2)));
+    // Real time passes, virtual time does not: nothing is applied.
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(pool->stats().state, PoolState::Starting);
+    EXPECT_TRUE(pool->stats().backends.empty());
+    clock->advance(999ms);
+    std::this_thread::sleep_for(50ms);
+    EXPECT_TRUE(pool->stats().backends.empty()) << "applied before the debounce ended";
+    clock->advance(1ms);
+    ASSERT_TRUE(eventually([&] { return pool->stats().idle_connections == 4; }));
+    EXPECT_EQ(pool->stats().state, PoolState::Running);
+    pool.reset();
+    expect_clean_world();
+}
+
+TEST_F(VirtualTimeTest, EndlessChurnIsAppliedAtTheMaximumDelay) {
+    PoolOptions o = fast_options(4);
+    o.rebalance_delay = 100ms;
+    o.rebalance_max_delay = 500ms;
+    auto resolver = std::make_shared<StaticResolver>(loopback_backends(1));
+    auto pool = make_virtual_pool(o, resolver);
+    const Backend flapping{"127.0.0.1", 10099, {}};
+    // An event every 50 ms of virtual time, for ever: the debounce alone
+    // would never end.
+    bool applied = false;
+    for (int i = 0; i < 40 && !applied; ++i) {
+        if (i % 2 == 0) {
+            resolver->add(flapping);
+        } else {
+            resolver->remove(flapping);
+        }
+        clock->advance(50ms);
+        applied = eventually([&] { return !pool->stats().backends.empty(); }, 50ms);
+    }
+    EXPECT_TRUE(applied) << "pending events were never applied";
+    pool.reset();
+    expect_clean_world();
+}
+
+TEST_F(VirtualTimeTest, AClaimTimesOutWhenVirtualTimeReachesItsDeadline) {
+    auto pool = make_virtual_pool(fast_options(1), std::make_shared<StaticResolver>());
+    auto claim = std::async(std::launch::async, [&] { return pool->claim(5000ms); });
+    ASSERT_TRUE(eventually([&] { return pool->stats().waiters == 1; }));
+    EXPECT_EQ(claim.wait_for(100ms), std::future_status::timeout) << "timed out on real time";
+    clock->advance(5000ms);
+    ASSERT_EQ(claim.wait_for(kLiveness), std::future_status::ready);
+    EXPECT_THROW(claim.get(), ClaimTimeout);
+}
+
+TEST_F(VirtualTimeTest, AFailingBackendIsRetriedOnTheBackoffSchedule) {
+    const auto backends = loopback_backends(1);
+    const BackendKey key = backend_key(backends[0]);
+    world->set(key, FakeBehaviour{.fail_connect = true});
+    PoolOptions o = fast_options(1);
+    o.rebalance_delay = 0ms;
+    o.backoff_initial = 1000ms;
+    o.backoff_max = 8000ms;
+    o.backoff_jitter = 0;
+    o.dead_after_failures = 0;
+    auto pool = make_virtual_pool(o, std::make_shared<StaticResolver>(backends));
+    ASSERT_TRUE(eventually([&] { return world->counts(key).attempts == 1; }));
+    // 1 s, then 2 s, then 4 s: each retry comes exactly when its delay is up.
+    for (auto [delay, attempts] : {std::pair{1000ms, 2u}, std::pair{2000ms, 3u}, std::pair{4000ms, 4u}}) {
+        clock->advance(delay - 1ms);
+        std::this_thread::sleep_for(30ms);
+        EXPECT_EQ(world->counts(key).attempts, attempts - 1) << "retried early";
+        clock->advance(1ms);
+        ASSERT_TRUE(eventually([&] { return world->counts(key).attempts == attempts; }));
+    }
+    pool.reset();
+    expect_clean_world();
+}
+
+}  // namespace
+}  // namespace cueball::test
