@@ -17,7 +17,8 @@
 
 namespace cueball {
 
-/// What the pool thinks of a backend.
+/// What the pool thinks of a backend. (The pool relies on the order: the
+/// states from Draining on keep no free connection.)
 enum class BackendState : std::uint8_t {
     Connecting,  ///< added, no connect has finished yet
     Online,      ///< its last connect succeeded

@@ -31,6 +31,24 @@ Slot* PoolCore::claim(const ClaimRequest& request) {
         throw InvalidArgument(fmt::format("cueball pool '{}': claim timeout must not be negative (got {} ms)",
                                           options_.name, request.timeout.count()));
     }
+    if (!plain_ || request.stop != nullptr) return claim_waiting(nullptr, request, 0);
+    // The fast path: an idle connection and nobody ahead of us.
+    PoolLock lock(mu_);
+    const std::uint64_t claim_id = model_.next_claim_id();
+    const bool traced = CUEBALL_PROBE_ENABLED(slot__state__change);
+    Slot* slot = model_.claim_now(claim_id, request.site, traced);
+    if (slot == nullptr) return claim_waiting(&lock, request, claim_id);
+    if (traced) {
+        Effects fx;
+        finish(lock, fx);
+    } else {
+        lock.unlock();
+    }
+    fire_claimed(claim_id, slot, std::chrono::nanoseconds(0), true);
+    return slot;
+}
+
+Slot* PoolCore::claim_waiting(PoolLock* held, const ClaimRequest& request, std::uint64_t claim_id) {
     const std::chrono::milliseconds timeout = request.default_timeout ? options_.claim_timeout : request.timeout;
     Waiter waiter;
     waiter.fail_fast = request.fail_fast < 0 ? options_.fail_fast : request.fail_fast == 1;
@@ -42,7 +60,7 @@ Slot* PoolCore::claim(const ClaimRequest& request) {
     // before the waiter (declaration order), since its destructor waits for
     // a callback that may be running.
     auto cancel = [this, &waiter] {
-        MutexLock lock(mu_);
+        PoolLock lock(mu_);
         if (waiter.slot != nullptr) return;
         Effects fx;
         model_.end_wait(waiter, Wake::Cancelled, fx);
@@ -50,27 +68,15 @@ Slot* PoolCore::claim(const ClaimRequest& request) {
         finish(lock, fx);
     };
     std::optional<std::stop_callback<decltype(cancel)>> on_stop;
-    if (request.stop != nullptr) on_stop.emplace(*request.stop, cancel);
-
-    MutexLock lock(mu_);
-    waiter.claim_id = model_.next_claim_id();
-    if (plain_ && !on_stop) {
-        // The fast path: an idle connection and nobody ahead of us.
-        const bool traced = CUEBALL_PROBE_ENABLED(slot__state__change);
-        model_.set_tracing(traced);
-        if (Slot* slot = model_.claim_now(waiter.claim_id, request.site)) {
-            if (traced) {
-                Effects fx;
-                finish(lock, fx);
-            } else {
-                lock.unlock();
-            }
-            if (CUEBALL_PROBE_ENABLED(claim__start)) probe::claim_start({options_.name, waiter.claim_id, 0, probe::none()});
-            fire_claimed(waiter.claim_id, slot, std::chrono::nanoseconds(0));
-            return slot;
-        }
+    std::optional<PoolLock> own;
+    if (held == nullptr) {
+        if (request.stop != nullptr) on_stop.emplace(*request.stop, cancel);
+        held = &own.emplace(mu_);
+        claim_id = model_.next_claim_id();
     }
     // A claim that must wait does so under the lock it took for the fast path.
+    PoolLock& lock = *held;
+    waiter.claim_id = claim_id;
     if (waiter.wake != Wake::None) {
         lock.unlock();
         throw_failed(waiter);
@@ -84,7 +90,7 @@ Slot* PoolCore::claim(const ClaimRequest& request) {
     finish(lock, fx);
     if (CUEBALL_PROBE_ENABLED(claim__start)) probe::claim_start({options_.name, waiter.claim_id, 0, probe::none()});
     if (step == ClaimStep::Served) {
-        fire_claimed(waiter.claim_id, waiter.slot, std::chrono::nanoseconds(0));
+        fire_claimed(waiter.claim_id, waiter.slot, std::chrono::nanoseconds(0), false);
         return waiter.slot;
     }
     if (step == ClaimStep::Failed) throw_failed(waiter);
@@ -104,7 +110,7 @@ void PoolCore::wait_for_word(Waiter& waiter) {
     }
     if (waiter.word.load(std::memory_order_acquire) != 0) return;
     // The deadline passed: leave the line, unless a connection came meanwhile.
-    MutexLock lock(mu_);
+    PoolLock lock(mu_);
     Effects fx;
     prepare(fx);
     model_.end_wait(waiter, Wake::TimedOut, fx);
@@ -115,7 +121,7 @@ Slot* PoolCore::served(Waiter& waiter) {
     if (waiter.slot == nullptr) throw_failed(waiter);
     const auto wait = std::chrono::duration_cast<std::chrono::nanoseconds>(until(waiter.since, now()));
     PoolModel::record_wait(waiter.slot, wait);
-    fire_claimed(waiter.claim_id, waiter.slot, wait);
+    fire_claimed(waiter.claim_id, waiter.slot, wait, false);
     return waiter.slot;
 }
 
@@ -133,7 +139,11 @@ void PoolCore::throw_failed(const Waiter& waiter) const {
     throw ClaimTimeout(waiter.message);
 }
 
-void PoolCore::fire_claimed(std::uint64_t claim_id, const Slot* slot, std::chrono::nanoseconds wait) const {
+void PoolCore::fire_claimed_probes(std::uint64_t claim_id, const Slot* slot, std::chrono::nanoseconds wait,
+                                   bool with_start) const {
+    if (with_start && CUEBALL_PROBE_ENABLED(claim__start)) {
+        probe::claim_start({options_.name, claim_id, 0, probe::none()});
+    }
     if (CUEBALL_PROBE_ENABLED(claim__done)) {
         probe::claim_done({options_.name, claim_id, slot->id, slot->identity->key},
                           static_cast<std::uint64_t>(wait.count()));
@@ -144,7 +154,7 @@ void PoolCore::fire_claimed(std::uint64_t claim_id, const Slot* slot, std::chron
 }
 
 Slot* PoolCore::try_claim(const CallSite& site) {
-    MutexLock lock(mu_);
+    PoolLock lock(mu_);
     if (model_.stopping()) {
         lock.unlock();
         throw PoolStopped(fmt::format("cueball pool '{}' is stopped", options_.name));
@@ -154,31 +164,39 @@ Slot* PoolCore::try_claim(const CallSite& site) {
     const std::uint64_t claim_id = model_.next_claim_id();
     Slot* slot = model_.try_claim(claim_id, site, options_.validate_on_claim ? now() : TimePoint{}, fx);
     finish(lock, fx);
-    if (slot != nullptr) {
-        if (CUEBALL_PROBE_ENABLED(claim__start)) probe::claim_start({options_.name, claim_id, 0, probe::none()});
-        fire_claimed(claim_id, slot, std::chrono::nanoseconds(0));
-    }
+    if (slot != nullptr) fire_claimed(claim_id, slot, std::chrono::nanoseconds(0), true);
     return slot;
 }
 
-bool PoolCore::reset(Slot* slot) noexcept {
-    const probe::Where where{options_.name, slot->claim_id, slot->id, slot->identity->key};
-    if (CUEBALL_PROBE_ENABLED(reset__start)) probe::reset_start(where);
-    std::string failure;
+inline bool PoolCore::reset(Slot* slot) noexcept {
+    if (CUEBALL_PROBE_ENABLED(reset__start)) {
+        probe::reset_start({options_.name, slot->claim_id, slot->id, slot->identity->key});
+    }
     try {
         if (slot->connection->reset()) {
-            if (CUEBALL_PROBE_ENABLED(reset__done)) probe::reset_done(where);
+            if (CUEBALL_PROBE_ENABLED(reset__done)) {
+                probe::reset_done({options_.name, slot->claim_id, slot->id, slot->identity->key});
+            }
             return true;
         }
-        failure = "reset() returned false";
+        reset_failed(slot, "reset() returned false");
     } catch (const std::exception& e) {
-        failure = std::string("reset() threw: ") + e.what();
+        reset_failed(slot, std::string("reset() threw: ") + e.what());
     } catch (...) {
-        failure = "reset() threw a non-standard exception";
+        reset_failed(slot, "reset() threw a non-standard exception");
     }
-    log_->debug("pool {}: connection to {} discarded: {}", options_.name, slot->identity->key, failure);
-    if (CUEBALL_PROBE_ENABLED(reset__failed)) probe::reset_failed(where, failure);
     return false;
+}
+
+void PoolCore::reset_failed(const Slot* slot, const std::string& why) noexcept {
+    try {
+        log_->debug("pool {}: connection to {} discarded: {}", options_.name, slot->identity->key, why);
+    } catch (...) {
+        // A logger that throws loses the line, not the connection's fate.
+    }
+    if (CUEBALL_PROBE_ENABLED(reset__failed)) {
+        probe::reset_failed({options_.name, slot->claim_id, slot->id, slot->identity->key}, why);
+    }
 }
 
 void PoolCore::release(Slot* slot, bool discard) noexcept {
@@ -189,14 +207,21 @@ void PoolCore::release(Slot* slot, bool discard) noexcept {
     }
     ReleaseKind kind = ReleaseKind::Discarded;
     if (!discard) kind = reset(slot) ? ReleaseKind::Returned : ReleaseKind::ResetFailed;
-    const TimePoint t = PoolModel::release_needs_time(options_, slot) ? now() : TimePoint{};
-    MutexLock lock(mu_);
-    Effects fx;
-    if (plain_) {
-        model_.set_tracing(CUEBALL_PROBE_ENABLED(slot__state__change));
-    } else {
-        prepare(fx);
+    if (plain_ && kind == ReleaseKind::Returned) {
+        PoolLock lock(mu_);
+        Effects fx;
+        const bool traced = CUEBALL_PROBE_ENABLED(slot__state__change);
+        model_.release_plain(slot, traced, fx);
+        if (!traced && fx.empty()) return;
+        const bool last = model_.stopping() && orphaned_ && model_.claimed() == 0;
+        finish(lock, fx);
+        if (last) delete this;
+        return;
     }
+    const TimePoint t = !plain_ && PoolModel::release_needs_time(options_, slot) ? now() : TimePoint{};
+    PoolLock lock(mu_);
+    Effects fx;
+    prepare(fx);
     model_.release(slot, kind, t, fx);
     // The pool object is gone and this was its last handle: free the core.
     const bool last = model_.stopping() && orphaned_ && model_.claimed() == 0;

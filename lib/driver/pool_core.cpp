@@ -63,7 +63,7 @@ void PoolCore::start() {
             workers_.emplace_back([this] { worker_main(); });
         }
         resolver_->start([this](ResolverEvent event) {
-            MutexLock lock(mu_);
+            PoolLock lock(mu_);
             Effects fx;
             prepare(fx);
             model_.queue_event(std::move(event), now(), fx);
@@ -80,7 +80,7 @@ void PoolCore::prepare(Effects& fx) {
     model_.set_tracing(probe::model_probes_enabled());
 }
 
-void PoolCore::finish(MutexLock& lock, Effects& fx) {
+void PoolCore::finish(PoolLock& lock, Effects& fx) {
     if (model_.traced()) {
         std::vector<ProbeEvent> trace = model_.take_trace();
         auto& probes = fx.more().probes;
@@ -167,7 +167,7 @@ void PoolCore::on_clock_moved() {
     // Virtual time: sleeping threads re-check their deadlines.
     std::vector<std::atomic<std::uint32_t>*> words;
     {
-        MutexLock lock(mu_);
+        PoolLock lock(mu_);
         model_.for_each_waiter([&](Waiter& w) { words.push_back(&w.word); });
         rebalancer_kicked_ = true;
     }
@@ -178,7 +178,7 @@ void PoolCore::on_clock_moved() {
 PoolStats PoolCore::stats() const {
     StatsCapture c;
     {
-        MutexLock lock(mu_);
+        PoolLock lock(mu_);
         c = model_.capture_stats(now());
     }
     // Everything that grows with the backends is built here, off the lock.
@@ -232,7 +232,7 @@ void PoolCore::resize(std::size_t max_connections) {
         throw InvalidArgument(fmt::format("cueball pool '{}': resize() takes 1 .. 1000000 connections (got {})",
                                           options_.name, max_connections));
     }
-    MutexLock lock(mu_);
+    PoolLock lock(mu_);
     if (model_.stopping()) throw PoolStopped(fmt::format("cueball pool '{}' is stopped", options_.name));
     Effects fx;
     prepare(fx);
@@ -241,7 +241,7 @@ void PoolCore::resize(std::size_t max_connections) {
 }
 
 void PoolCore::refresh() {
-    MutexLock lock(mu_);
+    PoolLock lock(mu_);
     if (model_.stopping()) throw PoolStopped(fmt::format("cueball pool '{}' is stopped", options_.name));
     Effects fx;
     prepare(fx);
@@ -251,9 +251,9 @@ void PoolCore::refresh() {
 
 void PoolCore::stop() noexcept {
     {
-        MutexLock lock(mu_);
+        PoolLock lock(mu_);
         if (stop_begun_) {
-            while (!stopped_) stopped_cv_.wait(lock.native());
+            while (!stopped_) stopped_cv_.wait(lock);
             return;
         }
         stop_begun_ = true;
@@ -264,7 +264,7 @@ void PoolCore::stop() noexcept {
     }
     {
         // Under the lock, so that no thread is between its check and its wait.
-        MutexLock lock(mu_);
+        PoolLock lock(mu_);
         rebalancer_kicked_ = true;
     }
     rebalancer_cv_.notify_all();
@@ -282,7 +282,7 @@ void PoolCore::stop() noexcept {
     for (std::thread& worker : workers_) worker.join();
     if (clock_) clock_->unsubscribe(clock_token_);
     {
-        MutexLock lock(mu_);
+        PoolLock lock(mu_);
         Effects fx;
         prepare(fx);
         model_.finish_stop(fx);
@@ -290,13 +290,13 @@ void PoolCore::stop() noexcept {
     }
     deliver_state_changes();
     log_->info("pool {}: stopped", options_.name);
-    MutexLock lock(mu_);
+    PoolLock lock(mu_);
     stopped_ = true;
     stopped_cv_.notify_all();
 }
 
 bool PoolCore::orphan() {
-    MutexLock lock(mu_);
+    PoolLock lock(mu_);
     orphaned_ = true;
     return model_.claimed() == 0;
 }

@@ -17,7 +17,8 @@
 // (claim, try_claim, release), threads.cpp (the rebalancer and workers).
 #pragma once
 
-#include <cueball/detail/mutex.hpp>
+#include "pool_mutex.hpp"
+#include "../observability/probes.hpp"
 #include "../model/pool_model.hpp"
 
 #include <cueball/detail/clock.hpp>
@@ -60,13 +61,24 @@ public:
 
 private:
     // ---- claim.cpp
-    Slot* claim_waiting(Waiter& waiter, std::chrono::milliseconds timeout) EXCLUDES(mu_);
+    // A claim that waits, or may: `held` is the lock the fast path took (with
+    // `claim_id`), or null to take it here (then with cancellation).
+    Slot* claim_waiting(PoolLock* held, const ClaimRequest& request, std::uint64_t claim_id) NO_THREAD_SAFETY_ANALYSIS;
     // Waits for the waiter's word until its deadline; then asks the model.
     void wait_for_word(Waiter& waiter) EXCLUDES(mu_);
     Slot* served(Waiter& waiter) EXCLUDES(mu_);
     [[noreturn]] void throw_failed(const Waiter& waiter) const;
-    void fire_claimed(std::uint64_t claim_id, const Slot* slot, std::chrono::nanoseconds wait) const;
-    bool reset(Slot* slot) noexcept;
+    // claim-start (with_start), claim-done and handle-claimed, if traced.
+    void fire_claimed(std::uint64_t claim_id, const Slot* slot, std::chrono::nanoseconds wait, bool with_start) const {
+        if (CUEBALL_PROBE_ENABLED(claim__start) || CUEBALL_PROBE_ENABLED(claim__done) ||
+            CUEBALL_PROBE_ENABLED(handle__claimed)) {
+            fire_claimed_probes(claim_id, slot, wait, with_start);
+        }
+    }
+    [[gnu::cold]] void fire_claimed_probes(std::uint64_t claim_id, const Slot* slot, std::chrono::nanoseconds wait,
+                                           bool with_start) const;
+    [[gnu::always_inline]] bool reset(Slot* slot) noexcept;
+    [[gnu::cold]] void reset_failed(const Slot* slot, const std::string& why) noexcept;
 
     // ---- threads.cpp
     void rebalancer_main() EXCLUDES(mu_);
@@ -80,7 +92,7 @@ private:
     void prepare(Effects& fx) REQUIRES(mu_);
     // Publishes what the transition decided and unlocks; then carries out
     // the rest off the lock.
-    void finish(MutexLock& lock, Effects& fx) REQUIRES(mu_) RELEASE(mu_);
+    void finish(PoolLock& lock, Effects& fx) REQUIRES(mu_) RELEASE(mu_);
     void carry_out(Effects::Rare& rare);
     void fire(const ProbeEvent& event) const;
     void on_clock_moved() EXCLUDES(mu_);
@@ -92,7 +104,7 @@ private:
     const std::shared_ptr<Clock> clock_;
     const bool plain_;  // model_.plain(), readable without the lock
 
-    mutable Mutex mu_;
+    mutable PoolMutex mu_;
     PoolModel model_ GUARDED_BY(mu_);
     std::size_t idle_workers_ GUARDED_BY(mu_) = 0;
     bool rebalancer_waiting_ GUARDED_BY(mu_) = false;
@@ -101,9 +113,9 @@ private:
     bool stopped_ GUARDED_BY(mu_) = false;   // stop() has finished
     bool orphaned_ GUARDED_BY(mu_) = false;  // the ConnectionPool object is gone
     bool resolver_claimed_ = false;          // written by start() only, before any other thread
-    std::condition_variable rebalancer_cv_;  // waits with mu_
-    std::condition_variable work_cv_;        // waits with mu_
-    std::condition_variable stopped_cv_;     // waits with mu_, for stopped_
+    std::condition_variable_any rebalancer_cv_;  // waits with mu_
+    std::condition_variable_any work_cv_;        // waits with mu_
+    std::condition_variable_any stopped_cv_;     // waits with mu_, for stopped_
     // Requested by stop() before it joins the workers, so that connections
     // that honour Connection::pool_stop_token() give up a blocked call.
     std::stop_source stopping_source_;

@@ -20,7 +20,7 @@ std::string describe(const std::exception& e) {
 }  // namespace
 
 void PoolCore::rebalancer_main() {
-    MutexLock lock(mu_);
+    PoolLock lock(mu_);
     while (!model_.stopping()) {
         rebalancer_kicked_ = false;
         Effects fx;
@@ -34,9 +34,9 @@ void PoolCore::rebalancer_main() {
         rebalancer_waiting_ = true;
         if (clock_ || wake == kNever) {
             // A virtual clock kicks us when it moves.
-            rebalancer_cv_.wait(lock.native());
+            rebalancer_cv_.wait(lock);
         } else {
-            rebalancer_cv_.wait_until(lock.native(), wake);
+            rebalancer_cv_.wait_until(lock, wake);
         }
         rebalancer_waiting_ = false;
     }
@@ -48,7 +48,7 @@ void PoolCore::deliver_state_changes() {
     for (;;) {
         std::vector<std::pair<PoolState, PoolState>> changes;
         {
-            MutexLock lock(mu_);
+            PoolLock lock(mu_);
             changes = model_.take_state_changes();
         }
         if (changes.empty()) return;
@@ -65,11 +65,11 @@ void PoolCore::deliver_state_changes() {
 }
 
 void PoolCore::worker_main() {
-    MutexLock lock(mu_);
+    PoolLock lock(mu_);
     for (;;) {
         while (!model_.stopping() && !model_.has_task()) {
             ++idle_workers_;
-            work_cv_.wait(lock.native());
+            work_cv_.wait(lock);
             --idle_workers_;
         }
         if (model_.stopping()) return;

@@ -35,6 +35,7 @@ struct BackendEntry {
     // The fields the claim and release path touches first, to share as few
     // cache lines as possible.
     std::array<std::size_t, kSlotStates> count{};  // slots here per state
+    std::size_t live_slots = 0;                     // slots in live states (is_live): see live()
     std::size_t target = 0;                         // connections wanted here
     BackendState state = BackendState::Connecting;  // changed only by set_backend_state()
     std::shared_ptr<BackendMetrics> metrics = std::make_shared<BackendMetrics>();
@@ -54,10 +55,7 @@ struct BackendEntry {
 
     std::size_t in(SlotState s) const { return count[idx(s)]; }
     // Slots that count toward `target`: open or about to be.
-    std::size_t live() const {
-        return in(SlotState::Connecting) + in(SlotState::Idle) + in(SlotState::Claimed) + in(SlotState::Checking) +
-               in(SlotState::Validating);
-    }
+    std::size_t live() const { return live_slots; }
     // Connections it holds now (not counting connects).
     std::size_t open() const { return live() - in(SlotState::Connecting); }
     std::size_t slots() const {
@@ -66,6 +64,8 @@ struct BackendEntry {
         return n;
     }
     bool removed() const { return state == BackendState::Draining; }
+    // Removed or ejected: it keeps no free connection.
+    bool shut() const { return state >= BackendState::Draining; }
 };
 
 }  // namespace cueball::detail

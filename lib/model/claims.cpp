@@ -29,7 +29,7 @@ ClaimStep PoolModel::serve_or_queue(Waiter& waiter, bool first, TimePoint now, E
                 queue_task(slot, SlotState::Validating, At::Front, fx);
                 return ClaimStep::Waiting;
             }
-            lend(slot, waiter.claim_id, waiter.site, now);
+            lend(slot, SlotState::Idle, waiter.claim_id, waiter.site, now);
             waiter.slot = slot;
             if (options_.spares > 0) note_demand(fx);
             return ClaimStep::Served;
@@ -96,7 +96,7 @@ Slot* PoolModel::try_claim(std::uint64_t claim_id, const CallSite& site, TimePoi
             queue_task(slot, SlotState::Checking, At::Back, fx);
             continue;
         }
-        lend(slot, claim_id, site, now);
+        lend(slot, SlotState::Idle, claim_id, site, now);
         if (options_.spares > 0) note_demand(fx);
         return slot;
     }

@@ -83,6 +83,8 @@ struct Effects {
         return *rare;
     }
 
+    // Nothing to carry out (the claim and release path's usual case).
+    bool empty() const { return woken.empty() && !wake_worker && !wake_rebalancer && !state_changed && !rare; }
     bool logs_at(LogLevel level) const { return level >= log_level; }
     template <class... Args>
     void log(LogLevel level, fmt::format_string<Args...> format, Args&&... args) {

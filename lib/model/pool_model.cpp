@@ -103,7 +103,7 @@ void PoolModel::serve(Waiter* waiter, Slot* slot, TimePoint now, Effects& fx) {
         waiter->queued = false;
     }
     waiter->validating = nullptr;
-    lend(slot, waiter->claim_id, waiter->site, now);
+    lend(slot, slot->state, waiter->claim_id, waiter->site, now);
     waiter->slot = slot;
     fx.woken.push_back(waiter);
 }
@@ -123,12 +123,7 @@ void PoolModel::wake(Waiter* waiter, Wake why, Effects& fx) {
 
 bool PoolModel::close_if_unwanted(Slot* slot, TimePoint now, Effects& fx) {
     BackendEntry* entry = slot->entry;
-    // live() counts this slot, so "more than the target" means this one is
-    // surplus; so is anything beyond the pool's size, and a place a probe of
-    // a failing backend waits for.
-    if (entry->removed() || entry->state == BackendState::Ejected || entry->live() > entry->target ||
-        occupied_ > size_ || slot->generation < generation_ ||
-        (probes_waiting_ > 0 && waiters_.empty() && count_[idx(SlotState::Closing)] == 0)) {
+    if (unwanted(slot)) {
         start_close(slot, fx);
         return true;
     }

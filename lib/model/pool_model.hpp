@@ -113,7 +113,7 @@ public:
 
     // An idle connection for a claim with nobody waiting ahead of it, or
     // null. Only for plain() pools: the others take begin_claim().
-    Slot* claim_now(std::uint64_t claim_id, const CallSite& site);
+    Slot* claim_now(std::uint64_t claim_id, const CallSite& site, bool tracing);
     // A claim that could not be served at once: serves it now if it can,
     // fails it (stopped, failed, fail-fast, timeout 0), or queues it.
     // `timeout_zero`: a claim that must not wait. `first`: a claim whose
@@ -130,6 +130,8 @@ public:
     // A claimed connection comes back. `now` is needed only when
     // needs_release_time() says so.
     void release(Slot* slot, ReleaseKind kind, TimePoint now, Effects& fx);
+    // release() of a connection returned whole to a plain() pool.
+    void release_plain(Slot* slot, bool tracing, Effects& fx);
     // Whether release() needs `now`: read by the releasing thread, which
     // owns the slot, without the pool's mutex.
     static bool release_needs_time(const PoolOptions& o, const Slot* slot) {
@@ -212,7 +214,10 @@ private:
     // ---- the one place a slot's state (and with it its list) changes
     enum class At : std::uint8_t { Back, Front };
     void move(Slot* slot, SlotState to, TaskPhase phase = TaskPhase::None, At at = At::Back);
-    void leave_list(Slot* slot);
+    // move() when the caller knows the slot's state: the claim and release
+    // path passes constants, and the compiler folds the bookkeeping.
+    void move_from(Slot* slot, SlotState from, SlotState to, TaskPhase phase = TaskPhase::None, At at = At::Back);
+    void leave_list(Slot* slot, SlotState from);
     void enter_list(Slot* slot, At at);
     // ---- and a backend's (with the per-state backend counts)
     void set_backend_state(BackendEntry* entry, BackendState to, Effects& fx);
@@ -223,7 +228,8 @@ private:
     void destroy_slot(Slot* slot, Effects& fx);
     void note_lost(BackendEntry* entry, Effects& fx);
     void forget_if_drained(BackendEntry* entry, Effects& fx);
-    void lend(Slot* slot, std::uint64_t claim_id, const CallSite& site, TimePoint now);
+    // Lends `slot` (now in state `from`) to a claim.
+    void lend(Slot* slot, SlotState from, std::uint64_t claim_id, const CallSite& site, TimePoint now);
     void serve(Waiter* waiter, Slot* slot, TimePoint now, Effects& fx);
     void wake(Waiter* waiter, Wake why, Effects& fx);
     // An open connection is free: to the oldest waiter, else the idle
@@ -233,6 +239,7 @@ private:
     // its backend removed or ejected, refreshed, past its lifetime); true if
     // it did.
     bool close_if_unwanted(Slot* slot, TimePoint now, Effects& fx);
+    bool unwanted(const Slot* slot) const;
     void start_close(Slot* slot, Effects& fx);
     void queue_task(Slot* slot, SlotState to, At at, Effects& fx);
     void make_ready(BackendEntry* entry, Effects& fx);
@@ -281,6 +288,10 @@ private:
     double uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
     void trace(ProbeEvent event) {
         if (tracing_) trace_.push_back(std::move(event));
+    }
+    [[gnu::cold, gnu::noinline]] void trace_state_change(const Slot* slot, SlotState from, SlotState to) {
+        trace_.push_back({ProbeKind::SlotStateChange, slot->claim_id, slot->id, slot->entry->key, state_name(from),
+                          state_name(to)});
     }
 
     PoolOptions options_;
@@ -339,8 +350,8 @@ private:
 // ---- the claim and release path, inline so that the driver's claim() and
 // release() compile to straight-line code with the states folded in.
 
-inline void PoolModel::leave_list(Slot* slot) {
-    switch (slot->state) {
+[[gnu::always_inline]] inline void PoolModel::leave_list(Slot* slot, SlotState from) {
+    switch (from) {
         case SlotState::Idle: idle_.erase(slot); return;
         case SlotState::Claimed:
             if (options_.claim_warning_threshold.count() > 0) claimed_.erase(slot);
@@ -354,7 +365,7 @@ inline void PoolModel::leave_list(Slot* slot) {
     }
 }
 
-inline void PoolModel::enter_list(Slot* slot, At at) {
+[[gnu::always_inline]] inline void PoolModel::enter_list(Slot* slot, At at) {
     switch (slot->state) {
         case SlotState::Idle:
             if (at == At::Front) {
@@ -379,10 +390,10 @@ inline void PoolModel::enter_list(Slot* slot, At at) {
     }
 }
 
-[[gnu::always_inline]] inline void PoolModel::move(Slot* slot, SlotState to, TaskPhase phase, At at) {
+[[gnu::always_inline]] inline void PoolModel::move_from(Slot* slot, SlotState from, SlotState to, TaskPhase phase,
+                                                         At at) {
     BackendEntry* entry = slot->entry;
-    const SlotState from = slot->state;
-    leave_list(slot);
+    leave_list(slot, from);
     const bool draining = entry->removed();
     auto holds_place = [draining](SlotState s) {
         return s != SlotState::None && s != SlotState::Abandoned && !(draining && s == SlotState::Claimed);
@@ -395,18 +406,21 @@ inline void PoolModel::enter_list(Slot* slot, At at) {
         ++entry->count[idx(to)];
         ++count_[idx(to)];
     }
+    entry->live_slots = entry->live_slots - (is_live(from) ? 1 : 0) + (is_live(to) ? 1 : 0);
     occupied_ = occupied_ - (holds_place(from) ? 1 : 0) + (holds_place(to) ? 1 : 0);
     slot->state = to;
     slot->phase = is_task(to) ? phase : TaskPhase::None;
     enter_list(slot, at);
-    if (tracing_ && from != to) {
-        trace_.push_back({ProbeKind::SlotStateChange, slot->claim_id, slot->id, entry->key, state_name(from),
-                          state_name(to)});
-    }
+    if (tracing_ && from != to) trace_state_change(slot, from, to);
 }
 
-inline void PoolModel::lend(Slot* slot, std::uint64_t claim_id, const CallSite& site, TimePoint now) {
-    move(slot, SlotState::Claimed);
+[[gnu::always_inline]] inline void PoolModel::move(Slot* slot, SlotState to, TaskPhase phase, At at) {
+    move_from(slot, slot->state, to, phase, at);
+}
+
+[[gnu::always_inline]] inline void PoolModel::lend(Slot* slot, SlotState from, std::uint64_t claim_id,
+                                                    const CallSite& site, TimePoint now) {
+    move_from(slot, from, SlotState::Claimed);
     slot->claim_epoch = epoch_;
     slot->claim_id = claim_id;
     slot->entry->metrics->claims.add();
@@ -420,12 +434,36 @@ inline void PoolModel::lend(Slot* slot, std::uint64_t claim_id, const CallSite& 
     }
 }
 
-inline Slot* PoolModel::claim_now(std::uint64_t claim_id, const CallSite& site) {
+[[gnu::always_inline]] inline Slot* PoolModel::claim_now(std::uint64_t claim_id, const CallSite& site, bool tracing) {
     if (stopping_ || !waiters_.empty()) return nullptr;
     Slot* slot = idle_.front();
     if (slot == nullptr) return nullptr;
-    lend(slot, claim_id, site, TimePoint{});
+    tracing_ = tracing;
+    lend(slot, SlotState::Idle, claim_id, site, TimePoint{});
     return slot;
+}
+
+[[gnu::always_inline]] inline bool PoolModel::unwanted(const Slot* slot) const {
+    const BackendEntry* entry = slot->entry;
+    // live() counts this slot, so "more than the target" means this one is
+    // surplus; so is anything beyond the pool's size, and a place a probe of
+    // a failing backend waits for.
+    return entry->shut() || entry->live() > entry->target || occupied_ > size_ || slot->generation < generation_ ||
+           (probes_waiting_ > 0 && waiters_.empty() && count_[idx(SlotState::Closing)] == 0);
+}
+
+[[gnu::always_inline]] inline void PoolModel::release_plain(Slot* slot, bool tracing, Effects& fx) {
+    tracing_ = tracing;
+    // The usual case, folded: back to the idle queue.
+    if (!stopping_ && waiters_.empty() && !unwanted(slot)) {
+        move_from(slot, SlotState::Claimed, SlotState::Idle);
+        return;
+    }
+    if (stopping_) {
+        release(slot, ReleaseKind::Returned, TimePoint{}, fx);
+        return;
+    }
+    place(slot, TimePoint{}, fx);
 }
 
 }  // namespace cueball::detail
