@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,6 +32,26 @@ struct OutlierDetection {
     /// least one) is ejected at once; a backend that would exceed it stays in
     /// (0 .. 1).
     double max_ejected_fraction = 0.5;
+};
+
+/// How a free connection is shared between the claims already waiting and a
+/// claim that arrives now (for example the thread that just released one).
+enum class FairnessMode : std::uint8_t {
+    /// Waiters are served strictly in arrival order: a released connection
+    /// goes to the oldest waiter, and a new claim never takes one while
+    /// others wait. Each hand-off waits for the waiter's thread to run.
+    strict,
+    /// Like Go's sync.Mutex: while the oldest waiter has waited less than
+    /// Fairness::max_wait, a new claim may take a free connection ahead of
+    /// the waiters (no hand-off, so no wait for a sleeping thread); once it
+    /// has waited that long, connections are handed over strictly again.
+    bounded,
+};
+
+struct Fairness {
+    FairnessMode mode = FairnessMode::strict;
+    /// bounded: how long the oldest waiter may be passed over (1 us .. 1 h).
+    std::chrono::microseconds max_wait{1'000};
 };
 
 struct PoolOptions {
@@ -113,6 +134,8 @@ struct PoolOptions {
     double max_churn_rate = 0.0;
     /// Ejection of backends whose claimers keep discarding their connections.
     OutlierDetection outlier_detection;
+    /// Strict FIFO (the default), or bounded unfairness for throughput.
+    Fairness fairness;
 };
 
 }  // namespace cueball

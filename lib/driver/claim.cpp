@@ -99,22 +99,38 @@ Slot* PoolCore::claim_waiting(PoolLock* held, const ClaimRequest& request, std::
 }
 
 void PoolCore::wait_for_word(Waiter& waiter) {
-    for (int i = 0; i < kSpins && waiter.word.load(std::memory_order_acquire) == 0; ++i) cpu_relax();
-    while (waiter.word.load(std::memory_order_acquire) == 0) {
-        const TimePoint t = now();
-        if (t >= waiter.deadline) break;
-        // A virtual clock wakes us when it moves: no real-time limit.
-        const auto nap = clock_ ? std::chrono::nanoseconds(-1)
-                                : std::min<std::chrono::nanoseconds>(until(t, waiter.deadline), kLongestNap);
-        futex_wait(waiter.word, 0, nap);
+    for (;;) {
+        for (int i = 0; i < kSpins && waiter.word.load(std::memory_order_acquire) == Waiter::kWaiting; ++i) {
+            cpu_relax();
+        }
+        while (waiter.word.load(std::memory_order_acquire) == Waiter::kWaiting) {
+            const TimePoint t = now();
+            if (t >= waiter.deadline) break;
+            // A virtual clock wakes us when it moves: no real-time limit.
+            const auto nap = clock_ ? std::chrono::nanoseconds(-1)
+                                    : std::min<std::chrono::nanoseconds>(until(t, waiter.deadline), kLongestNap);
+            futex_wait(waiter.word, Waiter::kWaiting, nap);
+        }
+        // Served or failed: the word published it, with no lock to take.
+        if (waiter.word.load(std::memory_order_acquire) == Waiter::kDone) return;
+        PoolLock lock(mu_);
+        Effects fx;
+        prepare(fx);
+        ClaimStep step = ClaimStep::Waiting;
+        const std::uint32_t word = waiter.word.load(std::memory_order_acquire);
+        if (word == Waiter::kDone) {
+            return;  // served or failed meanwhile
+        } else if (word == Waiter::kWaiting) {
+            // The deadline passed: leave the line, unless a connection came meanwhile.
+            step = model_.end_wait(waiter, Wake::TimedOut, fx);
+        } else {
+            // Poked (bounded fairness): try for the free connection.
+            waiter.word.store(Waiter::kWaiting, std::memory_order_relaxed);
+            step = model_.retry(waiter, now(), fx);
+        }
+        finish(lock, fx);
+        if (step != ClaimStep::Waiting) return;
     }
-    if (waiter.word.load(std::memory_order_acquire) != 0) return;
-    // The deadline passed: leave the line, unless a connection came meanwhile.
-    PoolLock lock(mu_);
-    Effects fx;
-    prepare(fx);
-    model_.end_wait(waiter, Wake::TimedOut, fx);
-    finish(lock, fx);
 }
 
 Slot* PoolCore::served(Waiter& waiter) {
@@ -211,7 +227,7 @@ void PoolCore::release(Slot* slot, bool discard) noexcept {
         PoolLock lock(mu_);
         Effects fx;
         const bool traced = CUEBALL_PROBE_ENABLED(slot__state__change);
-        model_.release_plain(slot, traced, fx);
+        if (!model_.release_plain(slot, traced, fx)) model_.place_released(slot, now(), fx);
         if (!traced && fx.empty()) return;
         const bool last = model_.stopping() && orphaned_ && model_.claimed() == 0;
         finish(lock, fx);

@@ -85,6 +85,12 @@ void validate_options(const PoolOptions& o) {
     }
     in_range(o, "outlier_detection.base_ejection_time", od.base_ejection_time, milliseconds(1), kDay);
     ratio(o, "outlier_detection.max_ejected_fraction", od.max_ejected_fraction, 0.0, 1.0);
+    if (o.fairness.mode != FairnessMode::strict && o.fairness.mode != FairnessMode::bounded) {
+        bad(o, "fairness.mode", "must be FairnessMode::strict or FairnessMode::bounded");
+    }
+    if (o.fairness.max_wait < std::chrono::microseconds(1) || o.fairness.max_wait > std::chrono::hours(1)) {
+        bad(o, "fairness.max_wait", fmt::format("must be 1 us .. 3600000000 us (got {} us)", o.fairness.max_wait.count()));
+    }
 }
 
 }  // namespace cueball::detail

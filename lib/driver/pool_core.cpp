@@ -91,8 +91,12 @@ void PoolCore::finish(PoolLock& lock, Effects& fx) {
     // used after that (see futex.hpp).
     std::atomic<std::uint32_t>* first = nullptr;
     std::vector<std::atomic<std::uint32_t>*> more;
+    if (fx.poke != nullptr) {
+        fx.poke->word.store(Waiter::kPoked, std::memory_order_release);
+        first = &fx.poke->word;
+    }
     while (Waiter* waiter = fx.woken.pop_front()) {
-        waiter->word.store(1, std::memory_order_release);
+        waiter->word.store(Waiter::kDone, std::memory_order_release);
         if (first == nullptr) {
             first = &waiter->word;
         } else {

@@ -18,8 +18,9 @@ ClaimStep PoolModel::begin_claim(Waiter& waiter, bool timeout_zero, TimePoint no
 
 ClaimStep PoolModel::serve_or_queue(Waiter& waiter, bool first, TimePoint now, Effects& fx) {
     // A claim whose connection failed validation keeps its place at the head
-    // of the line; anyone else takes an idle connection only when nobody waits.
-    if (first || waiters_.empty()) {
+    // of the line; anyone else takes an idle connection only when nobody
+    // waits (or, with bounded fairness, while the oldest has not waited long).
+    if (first || waiters_.empty() || may_pass_over(now)) {
         if (Slot* slot = idle_.front()) {
             if (options_.validate_on_claim && !recently_used(slot, now)) {
                 // Checked on a worker while the claim waits, so that a slow
@@ -49,9 +50,22 @@ ClaimStep PoolModel::serve_or_queue(Waiter& waiter, bool first, TimePoint now, E
     return ClaimStep::Waiting;
 }
 
+ClaimStep PoolModel::retry(Waiter& waiter, TimePoint now, Effects& fx) {
+    unpoke(&waiter);
+    if (waiter.slot != nullptr) return ClaimStep::Served;
+    if (waiter.wake != Wake::None) return ClaimStep::Failed;
+    if (!waiter.queued || idle_.empty()) return ClaimStep::Waiting;
+    // It was the oldest waiter: it takes the free connection, or goes back
+    // to the head of the line.
+    waiters_.erase(&waiter);
+    waiter.queued = false;
+    return serve_or_queue(waiter, true, now, fx);
+}
+
 ClaimStep PoolModel::end_wait(Waiter& waiter, Wake why, Effects& fx) {
     if (waiter.slot != nullptr) return ClaimStep::Served;
     if (waiter.wake != Wake::None) return ClaimStep::Failed;
+    unpoke(&waiter);
     if (waiter.queued) {
         waiters_.erase(&waiter);
         waiter.queued = false;

@@ -61,6 +61,9 @@ struct Effects {
     // Served or failed waiters (their `slot` or `wake` says which). Valid
     // only while the driver holds the pool's mutex.
     IntrusiveList<Waiter, &Waiter::link> woken;
+    // A waiter woken, still queued, to try for a free connection (bounded
+    // fairness): its word is set like a served one's.
+    Waiter* poke = nullptr;
     bool wake_worker = false;      // a task was queued
     bool wake_rebalancer = false;  // it has something to do sooner than it planned
     bool state_changed = false;    // a pool state change awaits delivery to on_state_change
@@ -84,7 +87,9 @@ struct Effects {
     }
 
     // Nothing to carry out (the claim and release path's usual case).
-    bool empty() const { return woken.empty() && !wake_worker && !wake_rebalancer && !state_changed && !rare; }
+    bool empty() const {
+        return woken.empty() && poke == nullptr && !wake_worker && !wake_rebalancer && !state_changed && !rare;
+    }
     bool logs_at(LogLevel level) const { return level >= log_level; }
     template <class... Args>
     void log(LogLevel level, fmt::format_string<Args...> format, Args&&... args) {

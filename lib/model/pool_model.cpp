@@ -24,6 +24,7 @@ PoolModel::PoolModel(PoolOptions options, std::uint64_t seed, TimePoint now)
     : options_(std::move(options)),
       backoff_{options_.backoff_initial, options_.backoff_max, options_.backoff_multiplier, options_.backoff_jitter},
       plain_(is_plain(options_)),
+      bounded_(options_.fairness.mode == FairnessMode::bounded),
       max_connections_(options_.max_connections),
       running_at_(after(now, options_.rebalance_delay)),
       rng_(seed) {
@@ -97,7 +98,15 @@ void PoolModel::forget_if_drained(BackendEntry* entry, Effects& fx) {
     backends_.erase(entry->key);
 }
 
+void PoolModel::unpoke(Waiter* waiter) {
+    if (waiter->poked) {
+        waiter->poked = false;
+        poked_ = false;
+    }
+}
+
 void PoolModel::serve(Waiter* waiter, Slot* slot, TimePoint now, Effects& fx) {
+    unpoke(waiter);
     if (waiter->queued) {
         waiters_.erase(waiter);
         waiter->queued = false;
@@ -109,6 +118,7 @@ void PoolModel::serve(Waiter* waiter, Slot* slot, TimePoint now, Effects& fx) {
 }
 
 void PoolModel::wake(Waiter* waiter, Wake why, Effects& fx) {
+    unpoke(waiter);
     if (waiter->queued) {
         waiters_.erase(waiter);
         waiter->queued = false;
@@ -136,8 +146,24 @@ bool PoolModel::close_if_unwanted(Slot* slot, TimePoint now, Effects& fx) {
     return false;
 }
 
+bool PoolModel::may_pass_over(TimePoint now) const {
+    const Waiter* oldest = waiters_.front();
+    return bounded_ && oldest != nullptr && until(oldest->since, now) < options_.fairness.max_wait;
+}
+
 void PoolModel::place(Slot* slot, TimePoint now, Effects& fx) {
     if (close_if_unwanted(slot, now, fx)) return;
+    if (may_pass_over(now)) {
+        // bounded fairness: the connection waits in the idle queue for
+        // whoever claims first; the oldest waiter is woken to compete.
+        move(slot, SlotState::Idle);
+        if (!poked_) {
+            poked_ = true;
+            waiters_.front()->poked = true;
+            fx.poke = waiters_.front();
+        }
+        return;
+    }
     if (Waiter* waiter = waiters_.front()) {
         if (options_.validate_on_claim && !recently_used(slot, now)) {
             waiters_.pop_front();
@@ -154,6 +180,14 @@ void PoolModel::place(Slot* slot, TimePoint now, Effects& fx) {
     if (!plain_) {
         if (slot->expires < planned_wake_) kick_ = true;
         if (options_.spares > 0) note_demand(fx);
+    }
+}
+
+void PoolModel::place_released(Slot* slot, TimePoint now, Effects& fx) {
+    if (stopping_) {
+        release(slot, ReleaseKind::Returned, now, fx);
+    } else {
+        place(slot, now, fx);
     }
 }
 

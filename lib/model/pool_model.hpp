@@ -130,8 +130,13 @@ public:
     // A claimed connection comes back. `now` is needed only when
     // needs_release_time() says so.
     void release(Slot* slot, ReleaseKind kind, TimePoint now, Effects& fx);
-    // release() of a connection returned whole to a plain() pool.
-    void release_plain(Slot* slot, bool tracing, Effects& fx);
+    // release() of a connection returned whole to a plain() pool. False if
+    // it needs the time: then place_released() with it.
+    bool release_plain(Slot* slot, bool tracing, Effects& fx);
+    void place_released(Slot* slot, TimePoint now, Effects& fx);
+    // A poked waiter (bounded fairness) tries for a free connection: served,
+    // or back to waiting in its place.
+    ClaimStep retry(Waiter& waiter, TimePoint now, Effects& fx);
     // Whether release() needs `now`: read by the releasing thread, which
     // owns the slot, without the pool's mutex.
     static bool release_needs_time(const PoolOptions& o, const Slot* slot) {
@@ -231,6 +236,7 @@ private:
     // Lends `slot` (now in state `from`) to a claim.
     void lend(Slot* slot, SlotState from, std::uint64_t claim_id, const CallSite& site, TimePoint now);
     void serve(Waiter* waiter, Slot* slot, TimePoint now, Effects& fx);
+    void unpoke(Waiter* waiter);
     void wake(Waiter* waiter, Wake why, Effects& fx);
     // An open connection is free: to the oldest waiter, else the idle
     // queue, or closed if its backend no longer wants it.
@@ -246,6 +252,8 @@ private:
     // A claim whose connection failed validation, or that found one to
     // validate: serves it from the idle queue, or queues it.
     ClaimStep serve_or_queue(Waiter& waiter, bool first, TimePoint now, Effects& fx);
+    // bounded fairness: whether the oldest waiter may still be passed over.
+    bool may_pass_over(TimePoint now) const;
 
     // rebalance.cpp
     void apply_events(TimePoint now, Effects& fx);
@@ -297,6 +305,8 @@ private:
     PoolOptions options_;
     const BackoffPolicy backoff_;
     const bool plain_;
+    const bool bounded_;  // FairnessMode::bounded
+    bool poked_ = false;  // a poked waiter is awake and will retry: poke no other
     bool stopping_ = false;
     std::uint64_t next_claim_id_ = 1;
     std::uint64_t epoch_ = 1;  // health-check ticks so far + 1
@@ -452,18 +462,16 @@ private:
            (probes_waiting_ > 0 && waiters_.empty() && count_[idx(SlotState::Closing)] == 0);
 }
 
-[[gnu::always_inline]] inline void PoolModel::release_plain(Slot* slot, bool tracing, Effects& fx) {
+[[gnu::always_inline]] inline bool PoolModel::release_plain(Slot* slot, bool tracing, Effects& fx) {
     tracing_ = tracing;
     // The usual case, folded: back to the idle queue.
     if (!stopping_ && waiters_.empty() && !unwanted(slot)) {
         move_from(slot, SlotState::Claimed, SlotState::Idle);
-        return;
+        return true;
     }
-    if (stopping_) {
-        release(slot, ReleaseKind::Returned, TimePoint{}, fx);
-        return;
-    }
-    place(slot, TimePoint{}, fx);
+    if (bounded_ && !stopping_ && !waiters_.empty()) return false;
+    place_released(slot, TimePoint{}, fx);
+    return true;
 }
 
 }  // namespace cueball::detail

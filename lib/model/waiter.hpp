@@ -28,6 +28,7 @@ struct Waiter {
     Slot* validating = nullptr;         // model: the connection being validated for it
     Wake wake = Wake::None;             // model: why it was woken without one
     bool queued = false;                // model: in the waiter FIFO
+    bool poked = false;                 // model: woken to compete for a free connection (bounded fairness)
     bool fail_fast = false;             // set before queueing, then read-only
     std::uint64_t claim_id = 0;         // set before queueing, then read-only
     TimePoint since{};                  // set before queueing: when it began to wait
@@ -35,9 +36,11 @@ struct Waiter {
     CallSite site;                      // set before queueing
     std::chrono::milliseconds timeout{0};  // set before queueing: for the timeout message
     std::string message;                // model: the error text when woken without a connection
-    // Driver: 0 while waiting, 1 once served or woken. Written under the
-    // pool's mutex, read by the waiting thread without it.
-    std::atomic<std::uint32_t> word{0};
+    // Driver: kWaiting, then kDone once served or failed (slot or wake say
+    // which), or kPoked to compete for a free connection (bounded fairness).
+    // Written under the pool's mutex, read by the waiting thread without it.
+    static constexpr std::uint32_t kWaiting = 0, kDone = 1, kPoked = 2;
+    std::atomic<std::uint32_t> word{kWaiting};
 };
 
 }  // namespace cueball::detail

@@ -1,0 +1,82 @@
+// PoolOptions::fairness: strict FIFO by default; bounded lets a new claim
+// take a free connection ahead of the waiters until the oldest has waited
+// Fairness::max_wait, and hands over strictly after that.
+#include "pool_fixture.hpp"
+
+#include <future>
+
+namespace cueball::test {
+namespace {
+
+PoolOptions one_connection(FairnessMode mode, std::chrono::microseconds max_wait) {
+    PoolOptions o = fast_options(1);
+    o.fairness.mode = mode;
+    o.fairness.max_wait = max_wait;
+    return o;
+}
+
+TEST_F(PoolTest, StrictFairnessHandsAReleasedConnectionToTheWaiter) {
+    auto pool = make_pool(one_connection(FairnessMode::strict, 1000us), std::make_shared<StaticResolver>(loopback_backends(1)));
+    auto held = pool->claim(kLiveness);
+    auto waiter = std::async(std::launch::async, [&] { return pool->claim(kLiveness)->id(); });
+    ASSERT_TRUE(eventually([&] { return pool->stats().waiters == 1; }));
+    const std::uint64_t id = held->id();
+    held.release();
+    EXPECT_THROW(pool->claim(0ms), ClaimTimeout) << "took the connection ahead of the waiter";
+    EXPECT_EQ(waiter.get(), id);
+}
+
+TEST_F(PoolTest, BoundedFairnessLetsTheReleasingThreadKeepItsConnectionWhileTheWaiterIsYoung) {
+    auto pool = make_pool(one_connection(FairnessMode::bounded, std::chrono::hours(1)),
+                          std::make_shared<StaticResolver>(loopback_backends(1)));
+    auto held = pool->claim(kLiveness);
+    auto waiter = std::async(std::launch::async, [&] { return pool->claim(kLiveness)->id(); });
+    ASSERT_TRUE(eventually([&] { return pool->stats().waiters == 1; }));
+    for (int i = 0; i < 100; ++i) {
+        held.release();
+        held = pool->claim(0ms);  // barges ahead of the young waiter
+    }
+    EXPECT_EQ(pool->stats().waiters, 1u);
+    // The waiter was woken to compete: once the connection stays free, it gets it.
+    held.release();
+    ASSERT_EQ(waiter.wait_for(kLiveness), std::future_status::ready);
+    waiter.get();
+}
+
+TEST_F(PoolTest, BoundedFairnessHandsOverStrictlyOnceTheOldestHasWaitedMaxWait) {
+    auto pool = make_pool(one_connection(FairnessMode::bounded, 1000us),
+                          std::make_shared<StaticResolver>(loopback_backends(1)));
+    auto held = pool->claim(kLiveness);
+    auto waiter = std::async(std::launch::async, [&] { return pool->claim(kLiveness)->id(); });
+    ASSERT_TRUE(eventually([&] { return pool->stats().waiters == 1; }));
+    std::this_thread::sleep_for(20ms);  // well past max_wait
+    const std::uint64_t id = held->id();
+    held.release();
+    EXPECT_THROW(pool->claim(0ms), ClaimTimeout) << "passed over a waiter older than max_wait";
+    EXPECT_EQ(waiter.get(), id);
+}
+
+TEST_F(PoolTest, BoundedFairnessKeepsTheWaitersInOrder) {
+    auto pool = make_pool(one_connection(FairnessMode::bounded, 100us),
+                          std::make_shared<StaticResolver>(loopback_backends(1)));
+    auto held = pool->claim(kLiveness);
+    std::mutex order_mutex;
+    std::vector<int> order;
+    std::vector<std::thread> claimers;
+    for (int i = 0; i < 4; ++i) {
+        claimers.emplace_back([&, i] {
+            auto h = pool->claim(kLiveness);
+            std::lock_guard lock(order_mutex);
+            order.push_back(i);
+        });
+        ASSERT_TRUE(eventually([&] { return pool->stats().waiters == static_cast<std::size_t>(i + 1); }));
+    }
+    held.release();
+    for (auto& t : claimers) t.join();
+    EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3}));
+    pool.reset();
+    expect_clean_world();
+}
+
+}  // namespace
+}  // namespace cueball::test
