@@ -136,6 +136,11 @@ struct PoolOptions {
     OutlierDetection outlier_detection;
     /// Strict FIFO (the default), or bounded unfairness for throughput.
     Fairness fairness;
+    /// How long handles are held (use_time in stats) is measured for one
+    /// claim in this many, so that most claims read no clock: 1 = every
+    /// claim, 0 = none; rounded up to a power of two (0 .. 65536). Claims
+    /// held past claim_warning_threshold are timed whatever this says.
+    std::uint32_t use_time_sample = 64;
 };
 
 }  // namespace cueball

@@ -44,6 +44,7 @@ Slot* PoolCore::claim(const ClaimRequest& request) {
     } else {
         lock.unlock();
     }
+    maybe_time(claim_id, slot);
     fire_claimed(claim_id, slot, std::chrono::nanoseconds(0), true);
     return slot;
 }
@@ -90,6 +91,7 @@ Slot* PoolCore::claim_waiting(PoolLock* held, const ClaimRequest& request, std::
     finish(lock, fx);
     if (CUEBALL_PROBE_ENABLED(claim__start)) probe::claim_start({options_.name, waiter.claim_id, 0, probe::none()});
     if (step == ClaimStep::Served) {
+        maybe_time(waiter.claim_id, waiter.slot);
         fire_claimed(waiter.claim_id, waiter.slot, std::chrono::nanoseconds(0), false);
         return waiter.slot;
     }
@@ -137,6 +139,7 @@ Slot* PoolCore::served(Waiter& waiter) {
     if (waiter.slot == nullptr) throw_failed(waiter);
     const auto wait = std::chrono::duration_cast<std::chrono::nanoseconds>(until(waiter.since, now()));
     PoolModel::record_wait(waiter.slot, wait);
+    maybe_time(waiter.claim_id, waiter.slot);
     fire_claimed(waiter.claim_id, waiter.slot, wait, false);
     return waiter.slot;
 }
@@ -180,7 +183,10 @@ Slot* PoolCore::try_claim(const CallSite& site) {
     const std::uint64_t claim_id = model_.next_claim_id();
     Slot* slot = model_.try_claim(claim_id, site, options_.validate_on_claim ? now() : TimePoint{}, fx);
     finish(lock, fx);
-    if (slot != nullptr) fire_claimed(claim_id, slot, std::chrono::nanoseconds(0), true);
+    if (slot != nullptr) {
+        maybe_time(claim_id, slot);
+        fire_claimed(claim_id, slot, std::chrono::nanoseconds(0), true);
+    }
     return slot;
 }
 
@@ -224,6 +230,7 @@ void PoolCore::release(Slot* slot, bool discard) noexcept {
     ReleaseKind kind = ReleaseKind::Discarded;
     if (!discard) kind = reset(slot) ? ReleaseKind::Returned : ReleaseKind::ResetFailed;
     if (plain_ && kind == ReleaseKind::Returned) {
+        if (slot->claimed_at != TimePoint{}) PoolModel::record_use(slot, now());
         PoolLock lock(mu_);
         Effects fx;
         const bool traced = CUEBALL_PROBE_ENABLED(slot__state__change);
@@ -234,7 +241,7 @@ void PoolCore::release(Slot* slot, bool discard) noexcept {
         if (last) delete this;
         return;
     }
-    const TimePoint t = !plain_ && PoolModel::release_needs_time(options_, slot) ? now() : TimePoint{};
+    const TimePoint t = PoolModel::release_needs_time(options_, slot) ? now() : TimePoint{};
     PoolLock lock(mu_);
     Effects fx;
     prepare(fx);

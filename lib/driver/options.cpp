@@ -85,6 +85,9 @@ void validate_options(const PoolOptions& o) {
     }
     in_range(o, "outlier_detection.base_ejection_time", od.base_ejection_time, milliseconds(1), kDay);
     ratio(o, "outlier_detection.max_ejected_fraction", od.max_ejected_fraction, 0.0, 1.0);
+    if (o.use_time_sample > 65'536) {
+        bad(o, "use_time_sample", fmt::format("must be 0 (off) .. 65536 (got {})", o.use_time_sample));
+    }
     if (o.fairness.mode != FairnessMode::strict && o.fairness.mode != FairnessMode::bounded) {
         bad(o, "fairness.mode", "must be FairnessMode::strict or FairnessMode::bounded");
     }

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <bit>
 #include <random>
 
 namespace cueball::detail {
@@ -49,6 +50,8 @@ PoolCore::PoolCore(PoolOptions options, std::shared_ptr<Resolver> resolver, Eras
       log_(options_.logger ? options_.logger : quiet_stderr_logger(options_.name)),
       clock_(std::move(clock)),
       plain_(PoolModel::is_plain(options_)),
+      use_time_mask_(options_.use_time_sample == 0 ? ~std::uint64_t{0}
+                                                  : std::bit_ceil(std::uint64_t{options_.use_time_sample}) - 1),
       model_(options_, random_seed(), now()) {}
 
 PoolCore::~PoolCore() = default;

@@ -68,6 +68,10 @@ private:
     void wait_for_word(Waiter& waiter) EXCLUDES(mu_);
     Slot* served(Waiter& waiter) EXCLUDES(mu_);
     [[noreturn]] void throw_failed(const Waiter& waiter) const;
+    // Times one claim in use_time_sample: the claimer owns the slot now.
+    void maybe_time(std::uint64_t claim_id, Slot* slot) const {
+        if ((claim_id & use_time_mask_) == 0 && slot->claimed_at == TimePoint{}) slot->claimed_at = now();
+    }
     // claim-start (with_start), claim-done and handle-claimed, if traced.
     void fire_claimed(std::uint64_t claim_id, const Slot* slot, std::chrono::nanoseconds wait, bool with_start) const {
         if (CUEBALL_PROBE_ENABLED(claim__start) || CUEBALL_PROBE_ENABLED(claim__done) ||
@@ -103,6 +107,8 @@ private:
     const std::shared_ptr<spdlog::logger> log_;
     const std::shared_ptr<Clock> clock_;
     const bool plain_;  // model_.plain(), readable without the lock
+    // Claims whose id has none of these bits set are timed (use_time_sample).
+    const std::uint64_t use_time_mask_;
 
     mutable PoolMutex mu_;
     PoolModel model_ GUARDED_BY(mu_);

@@ -125,10 +125,7 @@ void PoolModel::release(Slot* slot, ReleaseKind kind, TimePoint now, Effects& fx
         entry->metrics->resets_failed.add();
     }
     if (!plain_) {
-        if (slot->claimed_at != TimePoint{}) {
-            entry->metrics->use_time.record(until(slot->claimed_at, now));
-            slot->claimed_at = TimePoint{};
-        }
+        if (slot->claimed_at != TimePoint{}) record_use(slot, now);
         if (options_.validate_on_claim) slot->last_used = now;
         if (options_.outlier_detection.consecutive_failures > 0) record_outcome(entry, kind, now, fx);
     }
@@ -149,6 +146,11 @@ void PoolModel::release(Slot* slot, ReleaseKind kind, TimePoint now, Effects& fx
 
 void PoolModel::record_wait(Slot* slot, std::chrono::nanoseconds wait) {
     if (wait.count() > 0) slot->entry->metrics->claim_wait.record(wait);
+}
+
+void PoolModel::record_use(Slot* slot, TimePoint now) {
+    slot->entry->metrics->use_time.record(until(slot->claimed_at, now));
+    slot->claimed_at = TimePoint{};
 }
 
 bool PoolModel::recently_used(const Slot* slot, TimePoint now) const {

@@ -140,14 +140,17 @@ public:
     // Whether release() needs `now`: read by the releasing thread, which
     // owns the slot, without the pool's mutex.
     static bool release_needs_time(const PoolOptions& o, const Slot* slot) {
-        return !is_plain(o) && (o.validate_on_claim || o.max_lifetime.count() > 0 ||
-                                o.outlier_detection.consecutive_failures > 0 || slot->claimed_at != TimePoint{});
+        return slot->claimed_at != TimePoint{} || o.validate_on_claim || o.max_lifetime.count() > 0 ||
+               o.outlier_detection.consecutive_failures > 0 || o.fairness.mode == FairnessMode::bounded;
     }
     std::uint64_t next_claim_id() { return next_claim_id_++; }
     // Records how long a served claim waited (0: served at once, not
     // recorded). Called by the claimer, which owns the slot, without the
     // pool's mutex: the histogram is atomic.
     static void record_wait(Slot* slot, std::chrono::nanoseconds wait);
+    // Records a timed claim's use time at its release, likewise without the
+    // mutex; clears the claim's time stamp.
+    static void record_use(Slot* slot, TimePoint now);
     // validate_on_claim: whether a connection may skip the check.
     bool recently_used(const Slot* slot, TimePoint now) const;
 

@@ -163,6 +163,36 @@ TEST_F(PoolTest, WaitsAreMeasuredForClaimsThatWaited) {
     EXPECT_GE(s.claim_wait.sum, 2ms);
 }
 
+TEST_F(PoolTest, UseTimeAndCreateTimeAreRecorded) {
+    const auto backends = loopback_backends(1);
+    world->set(backend_key(backends[0]), FakeBehaviour{.connect_delay = 20ms});
+    PoolOptions o = fast_options(1);
+    o.use_time_sample = 1;  // every claim
+    auto pool = make_pool(o, std::make_shared<StaticResolver>(backends));
+    for (int i = 0; i < 3; ++i) {
+        auto h = pool->claim(kLiveness);
+        std::this_thread::sleep_for(10ms);
+    }
+    const PoolStats s = pool->stats();
+    EXPECT_EQ(s.use_time.count(), 3u);
+    EXPECT_GE(s.use_time.quantile(0.5), 9ms);  // the bucket's midpoint is within 1/16
+    EXPECT_EQ(s.create_time.count(), 1u);
+    EXPECT_GE(s.create_time.quantile(0.5), 18ms);
+    ASSERT_EQ(s.backends.size(), 1u);
+    EXPECT_EQ(s.backends[0].use_time, s.use_time);
+    EXPECT_EQ(s.backends[0].create_time, s.create_time);
+}
+
+TEST_F(PoolTest, UseTimeIsSampledAndCanBeTurnedOff) {
+    for (const std::uint32_t sample : {0u, 4u}) {
+        PoolOptions o = fast_options(1);
+        o.use_time_sample = sample;
+        auto pool = make_pool(o, std::make_shared<StaticResolver>(loopback_backends(1)));
+        for (int i = 0; i < 64; ++i) pool->claim(kLiveness).release();
+        EXPECT_EQ(pool->stats().use_time.count(), sample == 0 ? 0u : 16u) << "use_time_sample " << sample;
+    }
+}
+
 TEST_F(PoolTest, HealthCheckFailuresAreCounted) {
     auto backends = loopback_backends(1);
     PoolOptions o = fast_options(1);
