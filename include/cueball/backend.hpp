@@ -40,7 +40,8 @@ std::string bracketed_host(std::string_view host);
 /// "host:port" with bracketed_host(): "127.0.0.1:53", "[::1]:53".
 std::string host_port(std::string_view host, std::uint16_t port);
 
-/// A backend appeared. Duplicate keys are ignored (and logged) by the pool.
+/// A backend appeared, or a known one (same key) has a new priority or weight;
+/// an Added identical to what the pool knows is ignored (and logged).
 struct BackendAdded {
     BackendKey key;
     Backend backend;

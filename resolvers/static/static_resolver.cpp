@@ -27,8 +27,19 @@ void StaticResolver::add(Backend backend) {
     check_backend(backend);
     std::lock_guard lock(mutex_);
     BackendKey key = backend_key(backend);
-    if (!index_.emplace(key, backends_.size()).second) {
-        logger_->warn("static resolver: backend {} added twice; ignored", key);
+    const auto [it, inserted] = index_.emplace(key, backends_.size());
+    if (!inserted) {
+        Backend& known = backends_[it->second];
+        if (known.priority == backend.priority && known.weight == backend.weight) {
+            logger_->warn("static resolver: backend {} added twice; ignored", key);
+            return;
+        }
+        // Same key with a new priority or weight: an update, passed on as an
+        // Added the pool applies to the backend it knows.
+        known.priority = backend.priority;
+        known.weight = backend.weight;
+        backend = known;
+        if (sink_ && !stopped_) sink_(BackendAdded{std::move(key), std::move(backend)});
         return;
     }
     backends_.push_back(backend);

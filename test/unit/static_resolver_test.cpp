@@ -43,6 +43,21 @@ TEST(StaticResolver, IgnoresDuplicatesAndUnknownRemovals) {
     EXPECT_EQ(rec.events.size(), 1u);
 }
 
+TEST(StaticResolver, AKnownBackendWithANewPriorityOrWeightIsPassedOnAsAnUpdate) {
+    StaticResolver r;
+    Recorder rec;
+    r.start(rec.sink());
+    r.add(Backend{"127.0.0.1", 1, "first"});
+    r.add(Backend{"127.0.0.1", 1, "first", 0, 5});
+    r.add(Backend{"127.0.0.1", 1, "first", 2, 5});
+    r.add(Backend{"127.0.0.1", 1, "first", 2, 5});  // unchanged: ignored
+    ASSERT_EQ(rec.events.size(), 3u);
+    const Backend& last = std::get<BackendAdded>(rec.events[2]).backend;
+    EXPECT_EQ(last.priority, 2);
+    EXPECT_EQ(last.weight, 5);
+    EXPECT_EQ(last.name, "first");
+}
+
 TEST(StaticResolver, RemovalsFromTheMiddleKeepTheRestFindable) {
     StaticResolver r;
     Recorder rec;

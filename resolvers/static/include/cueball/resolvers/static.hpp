@@ -32,7 +32,10 @@ public:
     /// @throws InvalidArgument for a backend with an empty address or port 0.
     explicit StaticResolver(std::vector<Backend> backends = {}, std::shared_ptr<spdlog::logger> logger = nullptr);
 
-    /// BackendAdded now if started, else at start(). @throws InvalidArgument.
+    /// BackendAdded now if started, else at start(). Adding a known address
+    /// and port again with a different priority or weight updates it (the
+    /// pool gets another BackendAdded); adding it unchanged is ignored.
+    /// @throws InvalidArgument.
     void add(Backend backend);
     /// BackendRemoved now if started.
     void remove(const Backend& backend);
