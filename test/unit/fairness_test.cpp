@@ -32,12 +32,21 @@ TEST_F(PoolTest, BoundedFairnessLetsTheReleasingThreadKeepItsConnectionWhileTheW
     auto held = pool->claim(kLiveness);
     auto waiter = std::async(std::launch::async, [&] { return pool->claim(kLiveness)->id(); });
     ASSERT_TRUE(eventually([&] { return pool->stats().waiters == 1; }));
+    // Each release wakes the waiter to compete, so it may win a round; until
+    // then the releasing thread takes the connection back ahead of it (a
+    // strict pool would hand it over at the first release).
+    int barged = 0;
     for (int i = 0; i < 100; ++i) {
         held.release();
-        held = pool->claim(0ms);  // barges ahead of the young waiter
+        try {
+            held = pool->claim(0ms);
+            ++barged;
+        } catch (const ClaimTimeout&) {
+            break;  // the woken waiter won this round
+        }
     }
-    EXPECT_EQ(pool->stats().waiters, 1u);
-    // The waiter was woken to compete: once the connection stays free, it gets it.
+    EXPECT_GT(barged, 0) << "never passed over a waiter younger than max_wait";
+    // Once the connection stays free, the waiter gets it.
     held.release();
     ASSERT_EQ(waiter.wait_for(kLiveness), std::future_status::ready);
     waiter.get();

@@ -182,17 +182,27 @@ TEST_F(PoolTest, WaitersKeepTheirPlacesAcrossAResize) {
     std::mutex order_mutex;
     std::vector<int> order;
     std::vector<std::thread> claimers;
+    const auto recorded = [&] {
+        std::lock_guard lock(order_mutex);
+        return order.size();
+    };
     for (int i = 0; i < 3; ++i) {
         claimers.emplace_back([&, i] {
             auto h = pool->claim(kLiveness);
-            std::lock_guard lock(order_mutex);
-            order.push_back(i);
-            std::this_thread::sleep_for(5ms);
+            {
+                std::lock_guard lock(order_mutex);
+                order.push_back(i);
+            }
+            // The first keeps its connection until the next hand-off has been
+            // recorded, so that the order seen is the order served.
+            if (i == 0) {
+                EXPECT_TRUE(eventually([&] { return recorded() >= 2; }));
+            }
         });
         ASSERT_TRUE(eventually([&] { return pool->stats().waiters == static_cast<std::size_t>(i + 1); }));
     }
     pool->resize(2);  // the new connection goes to the oldest waiter
-    ASSERT_TRUE(eventually([&] { return pool->stats().waiters == 2; }));
+    ASSERT_TRUE(eventually([&] { return recorded() == 1; }));
     held.release();
     for (auto& t : claimers) t.join();
     EXPECT_EQ(order, (std::vector<int>{0, 1, 2}));
