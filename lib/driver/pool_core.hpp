@@ -96,7 +96,8 @@ private:
     void prepare(Effects& fx) REQUIRES(mu_);
     // Publishes what the transition decided and unlocks; then carries out
     // the rest off the lock.
-    void finish(PoolLock& lock, Effects& fx) REQUIRES(mu_) RELEASE(mu_);
+    // Unlocks through `lock`, which the analysis cannot tie to mu_.
+    void finish(PoolLock& lock, Effects& fx) REQUIRES(mu_) RELEASE(mu_) NO_THREAD_SAFETY_ANALYSIS;
     void carry_out(Effects::Rare& rare);
     void fire(const ProbeEvent& event) const;
     void on_clock_moved() EXCLUDES(mu_);
