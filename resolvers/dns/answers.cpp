@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 namespace cueball::dns {
 
@@ -30,6 +31,11 @@ void merge(Addresses& into, const Addresses& from) {
     }
 }
 
+bool more_preferred(const SrvTarget& a, const SrvTarget& b) {
+    return std::tuple(a.priority, -static_cast<int>(a.weight), a.target, a.port) <
+           std::tuple(b.priority, -static_cast<int>(b.weight), b.target, b.port);
+}
+
 }  // namespace
 
 std::vector<SrvTarget> srv_targets(const Message& message, const std::string& service) {
@@ -37,14 +43,18 @@ std::vector<SrvTarget> srv_targets(const Message& message, const std::string& se
     std::vector<SrvTarget> targets;
     for (const Record& r : message.answers) {
         if (r.type != kTypeSrv || !names.contains(r.name) || r.target.empty()) continue;
+        const SrvTarget found{r.target, r.port, r.ttl, r.priority, r.weight};
         auto same = [&](const SrvTarget& t) { return t.target == r.target && t.port == r.port; };
         auto it = std::find_if(targets.begin(), targets.end(), same);
         if (it == targets.end()) {
-            targets.push_back(SrvTarget{r.target, r.port, r.ttl});
-        } else {
-            it->ttl = std::min(it->ttl, r.ttl);
+            targets.push_back(found);
+            continue;
         }
+        const std::uint32_t ttl = std::min(it->ttl, r.ttl);
+        if (more_preferred(found, *it)) *it = found;
+        it->ttl = ttl;
     }
+    std::sort(targets.begin(), targets.end(), more_preferred);
     return targets;
 }
 

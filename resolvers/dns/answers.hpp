@@ -15,6 +15,8 @@ struct SrvTarget {
     std::string target;  // normalized name
     std::uint16_t port = 0;
     std::uint32_t ttl = 0;  // seconds, of the SRV record
+    std::uint16_t priority = 0;
+    std::uint16_t weight = 0;
 
     friend bool operator==(const SrvTarget&, const SrvTarget&) = default;
 };
@@ -24,8 +26,11 @@ struct Addresses {
     std::uint32_t ttl = 0;               // seconds: the shortest of the records used
 };
 
-// The SRV targets for `service` among the answers, each (target, port) once.
-// A target of "." means "no service here" (RFC 2782) and is left out.
+// The SRV targets for `service` among the answers, each (target, port) once,
+// most preferred first: by priority, then heavier weight, then name and port,
+// so that a cap on how many are followed keeps the ones RFC 2782 would use.
+// A (target, port) listed twice keeps its most preferred record. A target of
+// "." means "no service here" (RFC 2782) and is left out.
 std::vector<SrvTarget> srv_targets(const Message& message, const std::string& service);
 
 // The A and AAAA addresses for `name` among `records`, following CNAMEs found

@@ -1,10 +1,23 @@
 #include "backend_set.hpp"
 
+#include <tuple>
+
 namespace cueball::dns {
+
+namespace {
+
+bool more_preferred(const Backend& a, const Backend& b) {
+    return std::tuple(a.priority, -static_cast<int>(a.weight)) < std::tuple(b.priority, -static_cast<int>(b.weight));
+}
+
+bool same_share(const Backend& a, const Backend& b) { return a.priority == b.priority && a.weight == b.weight; }
+
+}  // namespace
 
 void insert_backend(BackendSet& set, Backend backend) {
     BackendKey key = backend_key(backend);
-    set.try_emplace(std::move(key), std::move(backend));
+    auto [it, inserted] = set.try_emplace(std::move(key), backend);
+    if (!inserted && more_preferred(backend, it->second)) it->second = std::move(backend);
 }
 
 std::vector<ResolverEvent> diff_backends(const BackendSet& before, const BackendSet& after) {
@@ -13,7 +26,10 @@ std::vector<ResolverEvent> diff_backends(const BackendSet& before, const Backend
         if (!after.contains(key)) events.emplace_back(BackendRemoved{key});
     }
     for (const auto& [key, backend] : after) {
-        if (!before.contains(key)) events.emplace_back(BackendAdded{key, backend});
+        const auto known = before.find(key);
+        if (known == before.end() || !same_share(known->second, backend)) {
+            events.emplace_back(BackendAdded{key, backend});
+        }
     }
     return events;
 }

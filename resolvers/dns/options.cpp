@@ -26,6 +26,17 @@ void check_name(const char* field, const std::string& name) {
     if (normalize_name(name).empty()) invalid(std::string(field) + " '" + name + "' is the root, not a name");
 }
 
+constexpr std::size_t kMaxTargets = 4096;
+constexpr std::size_t kMaxConcurrentQueries = 256;
+
+std::string shown(std::chrono::milliseconds value) { return std::to_string(value.count()) + " ms"; }
+std::string shown(std::size_t value) { return std::to_string(value); }
+
+template <typename T>
+void check_range(const char* field, T value, T low, T high, const char* range) {
+    if (value < low || value > high) invalid(std::string(field) + " is " + shown(value) + "; allowed: " + range);
+}
+
 std::vector<Endpoint> servers_from_resolv_conf(const std::string& path, spdlog::logger& logger) {
     std::ifstream file(path);
     std::vector<Endpoint> servers;
@@ -53,9 +64,14 @@ RefreshConfig make_refresh_config(const DnsResolverOptions& options) {
         check_name("host", options.host);
         if (options.port == 0) invalid("port must be 1-65535 with host");
     }
-    if (options.min_ttl.count() <= 0) invalid("min_ttl must be positive");
-    if (options.min_ttl > options.max_ttl) invalid("min_ttl must not exceed max_ttl");
-    if (options.query_timeout.count() <= 0) invalid("query_timeout must be positive");
+    using std::chrono::milliseconds;
+    using namespace std::chrono_literals;
+    check_range("min_ttl", options.min_ttl, 1ms, milliseconds(24h), "1 ms to 24 h");
+    check_range("max_ttl", options.max_ttl, options.min_ttl, milliseconds(7 * 24h), "min_ttl to 7 days");
+    check_range("query_timeout", options.query_timeout, 1ms, milliseconds(10min), "1 ms to 10 min");
+    check_range("max_targets", options.max_targets, std::size_t{1}, kMaxTargets, "1 to 4096");
+    check_range("max_concurrent_queries", options.max_concurrent_queries, std::size_t{1}, kMaxConcurrentQueries,
+                "1 to 256");
 
     RefreshConfig config;
     config.logger = options.logger ? options.logger : detail::quiet_stderr_logger("cueball.dns");
@@ -75,6 +91,7 @@ RefreshConfig make_refresh_config(const DnsResolverOptions& options) {
     config.target = Target{options.service, options.host, options.port};
     config.min_ttl = options.min_ttl;
     config.max_ttl = options.max_ttl;
+    config.limits = RoundLimits{options.max_targets, options.max_concurrent_queries};
     return config;
 }
 

@@ -35,16 +35,34 @@ const char* Refresher::what() const {
 }
 
 void Refresher::run_round() {
-    start_round(io_, config_.query, config_.target, [this](RoundResult result) { on_round(std::move(result)); });
+    start_round(io_, config_.query, config_.target, config_.limits,
+                [this](RoundResult result) { on_round(std::move(result)); });
 }
 
 void Refresher::on_round(RoundResult result) {
     switch (result.status) {
     case RoundResult::Status::found: {
-        failures_ = 0;
-        enter(State::found, result);
-        replace(std::move(result.backends));
-        wait(clamp_ttl(result.ttl, config_.min_ttl, config_.max_ttl));
+        if (result.dropped_targets > 0 && !warned_dropped_) {
+            config_.logger->warn("dns {}: the answer names {} more SRV targets than max_targets; following the "
+                                 "{} most preferred",
+                                 what(), result.dropped_targets, config_.limits.max_targets);
+        }
+        warned_dropped_ = result.dropped_targets > 0;
+        BackendSet next = std::move(result.backends);
+        for (const FailedLookup& failed : result.failed) keep_last_good(next, failed);
+        if (result.failed.empty()) {
+            failures_ = 0;
+            enter(State::found, result);
+            replace(std::move(next));
+            wait(clamp_ttl(result.ttl, config_.min_ttl, config_.max_ttl));
+            return;
+        }
+        // Part of the round failed: what the rest found is used now, the
+        // failed part keeps its last good backends and is asked again soon.
+        ++failures_;
+        enter(State::failing, result);
+        replace(std::move(next));
+        wait_to_retry();
         return;
     }
     case RoundResult::Status::missing:
@@ -56,11 +74,26 @@ void Refresher::on_round(RoundResult result) {
     case RoundResult::Status::failed: {
         ++failures_;
         enter(State::failing, result);
-        std::uniform_real_distribution<double> u(0.0, 1.0);
-        wait(retry_delay(failures_, config_.min_ttl, config_.max_ttl, u(random_)));
+        wait_to_retry();
         return;
     }
     }
+}
+
+void Refresher::keep_last_good(BackendSet& next, const FailedLookup& failed) const {
+    for (const auto& [key, backend] : current_) {
+        const bool v6 = backend.address.find(':') != std::string::npos;
+        if (backend.name != failed.name || backend.port != failed.port || v6 != (failed.type == kTypeAaaa)) continue;
+        Backend kept = backend;
+        kept.priority = failed.priority;
+        kept.weight = failed.weight;
+        insert_backend(next, std::move(kept));
+    }
+}
+
+void Refresher::wait_to_retry() {
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    wait(retry_delay(failures_, config_.min_ttl, config_.max_ttl, u(random_)));
 }
 
 void Refresher::enter(State next, const RoundResult& result) {
@@ -80,8 +113,14 @@ void Refresher::enter(State next, const RoundResult& result) {
                  current_.size(), config_.min_ttl.count());
         return;
     case State::failing:
-        log.warn("dns {}: no answer ({}); keeping the last {} backends and retrying with back-off", what(),
-                 result.reason, current_.size());
+        if (result.failed.empty()) {
+            log.warn("dns {}: no answer ({}); keeping the last {} backends and retrying with back-off", what(),
+                     result.reason, current_.size());
+        } else {
+            log.warn("dns {}: {} look-ups got no answer ({}); using what the others found, keeping the last good "
+                     "backends of the failed ones and retrying with back-off",
+                     what(), result.failed.size(), result.reason);
+        }
         return;
     }
 }

@@ -9,6 +9,7 @@
 //   found       found backends                   the new set  the TTL, clamped
 //   missing     got NXDOMAIN or no records       nothing      min_ttl
 //   failing     could not get an answer          the old set  back-off, min_ttl..max_ttl
+//               for some look-ups                (for those)
 //
 // Lives on the io_context's thread only; no locking.
 #pragma once
@@ -35,6 +36,7 @@ namespace cueball::dns {
 struct RefreshConfig {
     QueryConfig query;
     Target target;
+    RoundLimits limits;
     std::chrono::milliseconds min_ttl{1'000};
     std::chrono::milliseconds max_ttl{300'000};
     std::shared_ptr<spdlog::logger> logger;
@@ -60,6 +62,9 @@ private:
     void enter(State next, const RoundResult& result);
     void replace(BackendSet next);
     void wait(std::chrono::milliseconds delay);
+    void wait_to_retry();
+    // Adds to `next` the backends current_ has from the look-up that failed.
+    void keep_last_good(BackendSet& next, const FailedLookup& failed) const;
     const char* what() const;
 
     boost::asio::io_context& io_;
@@ -70,6 +75,7 @@ private:
     BackendSet current_;               // what the sink has been told
     std::uint64_t failures_ = 0;       // failed rounds in a row
     std::mt19937_64 random_;           // back-off jitter
+    bool warned_dropped_ = false;      // the last round dropped SRV targets and said so
 };
 
 }  // namespace cueball::dns

@@ -47,6 +47,34 @@ TEST(SrvTargets, OnePerTargetAndPortWithTheShortestTtl) {
     EXPECT_EQ(targets, expected);
 }
 
+Record weighted(const std::string& target, std::uint16_t port, std::uint16_t priority, std::uint16_t weight) {
+    Record r = srv(kService, target, port);
+    r.priority = priority;
+    r.weight = weight;
+    return r;
+}
+
+TEST(SrvTargets, MostPreferredFirstWithTheirPriorityAndWeight) {
+    Message m;
+    m.answers = {weighted("d.test.com", 7001, 1, 50), weighted("c.test.com", 7001, 0, 0),
+                 weighted("b.test.com", 7001, 0, 10), weighted("a.test.com", 7001, 0, 10),
+                 weighted("e.test.com", 7001, 65535, 65535)};
+    std::vector<std::string> order;
+    for (const SrvTarget& t : srv_targets(m, kService)) order.push_back(t.target + "/" + std::to_string(t.priority) + "/" + std::to_string(t.weight));
+    EXPECT_EQ(order, (std::vector<std::string>{"a.test.com/0/10", "b.test.com/0/10", "c.test.com/0/0",
+                                               "d.test.com/1/50", "e.test.com/65535/65535"}));
+}
+
+TEST(SrvTargets, ATargetListedTwiceKeepsItsMorePreferredRecord) {
+    Message m;
+    m.answers = {weighted("a.test.com", 7001, 3, 1), weighted("a.test.com", 7001, 1, 1)};
+    m.answers[0].ttl = 5;
+    const auto targets = srv_targets(m, kService);
+    ASSERT_EQ(targets.size(), 1u);
+    EXPECT_EQ(targets[0].priority, 1);
+    EXPECT_EQ(targets[0].ttl, 5u);
+}
+
 TEST(SrvTargets, DotMeansNoService) {
     Message m;
     m.answers = {srv(kService, "", 0)};

@@ -53,6 +53,28 @@ TEST(DiffBackends, ALabelChangeAloneIsNotAnEvent) {
     EXPECT_TRUE(diff_backends(set_of({a4}), set_of({renamed})).empty());
 }
 
+TEST(DiffBackends, ANewPriorityOrWeightIsAnAddedForTheKnownKey) {
+    const Backend heavier{"127.0.0.1", 7001, "a.test.com", 0, 5};
+    const Backend demoted{"127.0.0.1", 7001, "a.test.com", 1, 1};
+    EXPECT_EQ(describe(diff_backends(set_of({a4, b4}), set_of({heavier, b4}))),
+              (std::vector<std::string>{"+127.0.0.1:7001"}));
+    const auto events = diff_backends(set_of({a4}), set_of({demoted}));
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(std::get<BackendAdded>(events[0]).backend.priority, 1);
+}
+
+TEST(InsertBackend, TheMorePreferredRecordForOneAddressStaysInAnyOrder) {
+    const Backend low{"127.0.0.1", 7001, "x.test.com", 0, 1};
+    const Backend high{"127.0.0.1", 7001, "y.test.com", 2, 9};
+    const Backend heavy{"127.0.0.1", 7001, "z.test.com", 0, 7};
+    for (const auto& order : {std::vector{low, high, heavy}, std::vector{heavy, high, low}, std::vector{high, low, heavy}}) {
+        BackendSet set;
+        for (const Backend& b : order) insert_backend(set, b);
+        ASSERT_EQ(set.size(), 1u);
+        EXPECT_EQ(set.begin()->second, heavy);
+    }
+}
+
 TEST(InsertBackend, DuplicateRecordsGiveOneBackend) {
     const BackendSet set = set_of({a4, a4, Backend{"127.0.0.1", 7001, "alias.test.com"}});
     ASSERT_EQ(set.size(), 1u);

@@ -1,7 +1,11 @@
 // DnsResolver against a real dnsmasq on loopback: SRV and host lookups, IPv4
-// and IPv6, changes between resolutions, NXDOMAIN, an unreachable name
-// server, TCP after truncation, and the option checks and stop() contract.
+// and IPv6, SRV priority and weight, changes between resolutions, NXDOMAIN,
+// an unreachable name server, TCP after truncation, and the option checks
+// and stop() contract. A scripted name server plays what dnsmasq cannot: an
+// AAAA look-up that fails while A answers, and answers held back to count
+// the look-ups in flight.
 #include "dnsmasq.hpp"
+#include "scripted_name_server.hpp"
 
 #include "support/eventually.hpp"
 #include "support/ports.hpp"
@@ -15,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -169,6 +174,116 @@ TEST_F(DnsResolverTest, SrvGivesOneBackendPerTargetAddress) {
     EXPECT_EQ(events_.removes(), 0);
     EXPECT_EQ(events_.backend("[::1]:7001").name, "a.test.com");
     EXPECT_EQ(events_.backend("[::1]:7003").port, 7003);
+}
+
+TEST_F(DnsResolverTest, SrvPriorityAndWeightReachTheBackendsAndAChangeIsAnUpdate) {
+    dnsmasq_->start(three_targets());
+    DnsResolver resolver(srv_options());
+    resolver.start(events_.sink());
+    ASSERT_TRUE(eventually([&] { return events_.live() == three_target_keys(); }));
+    EXPECT_EQ(events_.backend("127.0.0.1:7001").priority, 0);
+    EXPECT_EQ(events_.backend("127.0.0.1:7001").weight, 10);
+    EXPECT_EQ(events_.backend("[::1]:7003").priority, 1);
+
+    Zone promoted = three_targets();
+    promoted.srv_hosts.back() = kService + ",c.test.com,7003,0,65535";
+    dnsmasq_->restart(promoted);
+    ASSERT_TRUE(eventually([&] { return events_.adds("[::1]:7003") == 2; }));
+    resolver.stop();
+    EXPECT_EQ(events_.backend("[::1]:7003").priority, 0);
+    EXPECT_EQ(events_.backend("[::1]:7003").weight, 65535);
+    EXPECT_EQ(events_.adds("127.0.0.1:7001"), 1) << "an unchanged backend was reported again";
+    EXPECT_EQ(events_.removes(), 0);
+}
+
+TEST_F(DnsResolverTest, AnAnswerWithThousandsOfTargetsIsFollowedOnlyUpToMaxTargets) {
+    // 2,000 targets without addresses (so every one would need its own
+    // look-ups); the first five are the most preferred, each on its own
+    // address so that the backends tell which targets were followed.
+    std::vector<SrvRecord> records;
+    for (std::uint16_t i = 0; i < 2000; ++i) {
+        const auto priority = static_cast<std::uint16_t>(i < 5 ? 0 : 1 + i % 7);
+        records.push_back(SrvRecord{priority, 1, 7000, "t" + std::to_string(i) + ".x"});
+    }
+    ScriptedNameServer server(
+        [&](const AskedQuestion& q) -> std::optional<std::vector<std::uint8_t>> {
+            if (q.type == 33) return srv_answer(q, records);
+            if (q.type == 1) return a_answer(q, {"127.0.0." + std::to_string(1 + std::stoi(q.name.substr(1)) % 250)});
+            return aaaa_answer(q, {});
+        },
+        milliseconds(0));
+    DnsResolverOptions o = srv_options();
+    o.nameservers = {server.nameserver()};
+    o.max_targets = 5;
+    DnsResolver resolver(o);
+    resolver.start(events_.sink());
+    const std::set<BackendKey> preferred{"127.0.0.1:7000", "127.0.0.2:7000", "127.0.0.3:7000", "127.0.0.4:7000",
+                                         "127.0.0.5:7000"};
+    ASSERT_TRUE(eventually([&] { return events_.live() == preferred; })) << events_.live().size();
+    ASSERT_TRUE(eventually([&] { return server.questions() >= 2 * (1 + 2 * 5); })) << "no second round";
+    resolver.stop();
+    EXPECT_EQ(events_.live(), preferred);
+    EXPECT_EQ(log_->count("more SRV targets than max_targets"), 1) << "not logged, or logged every round";
+}
+
+TEST_F(DnsResolverTest, LookUpsInFlightNeverExceedTheCap) {
+    std::vector<SrvRecord> records;
+    for (std::uint16_t i = 0; i < 40; ++i) records.push_back(SrvRecord{0, 1, static_cast<std::uint16_t>(7000 + i), "t" + std::to_string(i) + ".x"});
+    ScriptedNameServer server(
+        [&](const AskedQuestion& q) -> std::optional<std::vector<std::uint8_t>> {
+            if (q.type == 33) return srv_answer(q, records);
+            if (q.type == 1) return a_answer(q, {"127.0.0.1"});
+            return aaaa_answer(q, {});
+        },
+        milliseconds(20));
+    DnsResolverOptions o = srv_options();
+    o.nameservers = {server.nameserver()};
+    o.max_concurrent_queries = 3;
+    DnsResolver resolver(o);
+    resolver.start(events_.sink());
+    ASSERT_TRUE(eventually([&] { return events_.live().size() == records.size(); }));
+    resolver.stop();
+    EXPECT_LE(server.max_in_flight(), 3u);
+    EXPECT_GE(server.questions(), 1u + 2 * records.size());
+}
+
+TEST_F(DnsResolverTest, AFailingAaaaLookUpKeepsOnlyItsOwnPart) {
+    // Both families answer at first; then AAAA fails (SERVFAIL) while A
+    // moves to another address.
+    std::atomic<bool> aaaa_fails{false};
+    std::atomic<bool> a_moved{false};
+    ScriptedNameServer server(
+        [&](const AskedQuestion& q) -> std::optional<std::vector<std::uint8_t>> {
+            if (q.type == 1) return a_answer(q, {a_moved ? "127.0.0.2" : "127.0.0.1"});
+            if (q.type == 28) return aaaa_fails ? servfail(q) : aaaa_answer(q, {"::1"});
+            return servfail(q);
+        },
+        milliseconds(0));
+    DnsResolverOptions o = host_options("svc.test.com", 7001);
+    o.nameservers = {server.nameserver()};
+    DnsResolver resolver(o);
+    resolver.start(events_.sink());
+    ASSERT_TRUE(eventually([&] { return events_.live() == std::set<BackendKey>{"127.0.0.1:7001", "[::1]:7001"}; }));
+    aaaa_fails = true;
+    a_moved = true;
+    ASSERT_TRUE(eventually([&] { return events_.live() == std::set<BackendKey>{"127.0.0.2:7001", "[::1]:7001"}; }));
+    ASSERT_TRUE(eventually([&] { return log_->count("look-ups got no answer") >= 1; }));
+    resolver.stop();
+}
+
+TEST_F(DnsResolverTest, AnIpv4OnlyServiceBehindAServerThatFailsAaaaGetsItsBackends) {
+    ScriptedNameServer server(
+        [&](const AskedQuestion& q) -> std::optional<std::vector<std::uint8_t>> {
+            if (q.type == 1) return a_answer(q, {"127.0.0.1"});
+            return servfail(q);
+        },
+        milliseconds(0));
+    DnsResolverOptions o = host_options("svc.test.com", 7001);
+    o.nameservers = {server.nameserver()};
+    DnsResolver resolver(o);
+    resolver.start(events_.sink());
+    ASSERT_TRUE(eventually([&] { return events_.live() == std::set<BackendKey>{"127.0.0.1:7001"}; }));
+    resolver.stop();
 }
 
 TEST_F(DnsResolverTest, ARecordFewerRemovesExactlyThatBackend) {
@@ -410,6 +525,27 @@ TEST(DnsResolverOptions, AreChecked) {
     o = good;
     o.query_timeout = milliseconds(0);
     expect_invalid(o, "query_timeout");
+    o = good;
+    o.query_timeout = milliseconds::max();
+    expect_invalid(o, "query_timeout");
+    o = good;
+    o.min_ttl = milliseconds::max();
+    o.max_ttl = milliseconds::max();
+    expect_invalid(o, "min_ttl");
+    o = good;
+    o.max_ttl = milliseconds::max();
+    expect_invalid(o, "max_ttl");
+    o = good;
+    o.min_ttl = milliseconds(-1);
+    expect_invalid(o, "min_ttl");
+    for (std::size_t bad : {std::size_t{0}, std::size_t{4097}, std::numeric_limits<std::size_t>::max()}) {
+        o = good;
+        o.max_targets = bad;
+        expect_invalid(o, "max_targets");
+        o = good;
+        o.max_concurrent_queries = bad == 4097 ? 257 : bad;
+        expect_invalid(o, "max_concurrent_queries");
+    }
     for (const char* bad : {"localhost:53", "127.0.0.1:0", "[::1", "", "127.0.0.1:99999"}) {
         o = good;
         o.nameservers = {"127.0.0.1", bad};

@@ -2,14 +2,22 @@
 // them current. With `service` set it looks up SRV records (priority, weight,
 // port, target) and then the A and AAAA addresses of each target; with
 // `host` and `port` it looks up A and AAAA records of one name. Every address
-// becomes a Backend {address, port, name = the target or host}.
+// becomes a Backend {address, port, name = the target or host, and the SRV
+// record's priority and weight (host mode: the defaults)}. When a known
+// address gets a new priority or weight, the pool is told with another
+// BackendAdded. An address reached through several SRV targets takes the
+// most preferred record's priority and weight.
+//
+// Bounded: at most max_targets SRV targets are followed (the most preferred)
+// and at most max_concurrent_queries look-ups, one socket each, are in flight.
 //
 // Re-resolution: when the answer's TTL runs out, clamped to [min_ttl,
 // max_ttl]. Only what changed is reported, as BackendAdded / BackendRemoved.
 // A name that stops existing (NXDOMAIN) or has no records any more loses its
 // backends, and is asked again after min_ttl. A name server that does not
 // answer, or answers SERVFAIL / REFUSED / garbage, never costs a backend: the
-// last good set stays, and the query is retried with a growing back-off (from
+// last good set stays for the look-ups that failed (an A answer is used even
+// when the AAAA look-up fails, and the other way round), and the query is retried with a growing back-off (from
 // about min_ttl up to max_ttl, with jitter). Each change of state is logged
 // once, not each retry. Answers are checked (id, question, framing) and
 // anything malformed is rejected, never trusted.
@@ -32,6 +40,7 @@
 #include <cueball/resolver.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -56,22 +65,29 @@ struct DnsResolverOptions {
     /// Where to find name servers when `nameservers` is empty; read once, by
     /// the constructor. Default "/etc/resolv.conf"; none found means 127.0.0.1:53.
     std::string resolv_conf = "/etc/resolv.conf";
-    /// Shortest time between resolutions (TTL clamp, first retry); > 0. Default 1 s.
+    /// Shortest time between resolutions (TTL clamp, first retry); 1 ms to 24 h. Default 1 s.
     std::chrono::milliseconds min_ttl{1'000};
-    /// Longest time between resolutions (TTL clamp, longest retry); >= min_ttl. Default 300 s.
+    /// Longest time between resolutions (TTL clamp, longest retry); min_ttl to 7 days. Default 300 s.
     std::chrono::milliseconds max_ttl{300'000};
-    /// How long to wait for one name server's answer before asking the next; > 0. Default 2 s.
+    /// How long to wait for one name server's answer before asking the next; 1 ms to 10 min. Default 2 s.
     std::chrono::milliseconds query_timeout{2'000};
+    /// At most this many SRV targets are followed per round, the most
+    /// preferred (priority, then weight); the rest are left out and logged
+    /// once. 1 to 4096. Default 64.
+    std::size_t max_targets = 64;
+    /// At most this many A/AAAA look-ups (each one socket) are in flight at
+    /// once. 1 to 256. Default 8.
+    std::size_t max_concurrent_queries = 8;
     /// Where to log; null means warnings and errors to stderr ("cueball.dns").
     std::shared_ptr<spdlog::logger> logger;
 };
 
 class DnsResolver : public Resolver {
 public:
-    /// @throws InvalidArgument naming the field: neither or both of service and
-    /// host, port 0 with host or nonzero with service, a name DNS cannot carry,
-    /// min_ttl <= 0 or > max_ttl, query_timeout <= 0, a nameserver that is not
-    /// an IP literal with an optional port.
+    /// @throws InvalidArgument naming the field and its allowed range: neither
+    /// or both of service and host, port 0 with host or nonzero with service,
+    /// a name DNS cannot carry, a duration or limit out of its range, a
+    /// nameserver that is not an IP literal with an optional port.
     explicit DnsResolver(DnsResolverOptions options);
     ~DnsResolver() override;
     DnsResolver(const DnsResolver&) = delete;
