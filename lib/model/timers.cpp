@@ -22,9 +22,12 @@ constexpr std::chrono::hours kLongestSleep{1};
 TimePoint PoolModel::tick(TimePoint now, Effects& fx) {
     if (stopping_) return kNever;
     // Events first, so that the pool is never Running without the backends
-    // its resolver has already reported.
+    // its resolver has already reported: when Starting ends, whatever is
+    // queued is applied even if its own debounce has not run out.
     const std::chrono::milliseconds max_delay = options_.rebalance_max_delay;
-    if (apply_events_at(pending_, options_.rebalance_delay, max_delay) <= now) apply_events(now, fx);
+    const bool starting_ends = !started_ && now >= running_at_;
+    const bool events_due = apply_events_at(pending_, options_.rebalance_delay, max_delay) <= now;
+    if (pending_.first != kNever && (events_due || starting_ends)) apply_events(now, fx);
     if (!started_ && now >= running_at_) {
         started_ = true;
         update_state(fx);

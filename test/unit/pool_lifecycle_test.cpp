@@ -36,6 +36,24 @@ TEST_F(PoolTest, StopWakesEveryWaiterWithPoolStopped) {
     expect_clean_world();
 }
 
+TEST_F(PoolTest, APoolIsNeverRunningWithoutTheBackendsItsResolverReportedWhileStarting) {
+    // Default debounce and start-up window, many workers: the shape that
+    // made pools declare Running with no backends.
+    for (int round = 0; round < 20; ++round) {
+        PoolOptions o;
+        o.max_connections = 4;
+        o.connector_threads = 64;
+        auto pool = make_pool(o, std::make_shared<StaticResolver>(loopback_backends(2)));
+        ASSERT_TRUE(eventually([&] { return pool->stats().state != PoolState::Starting; }));
+        EXPECT_EQ(pool->stats().backends.size(), 2u) << "round " << round;
+        ClaimOptions fail_fast;
+        fail_fast.timeout = kLiveness;
+        fail_fast.fail_fast = true;
+        EXPECT_NO_THROW(pool->claim(fail_fast)) << "round " << round;
+    }
+    expect_clean_world();
+}
+
 TEST_F(PoolTest, StopIsIdempotentAndConcurrentCallsAllWait) {
     auto pool = make_pool(fast_options(4), std::make_shared<StaticResolver>(loopback_backends(2)));
     ASSERT_TRUE(eventually([&] { return pool->stats().idle_connections == 4; }));

@@ -36,6 +36,27 @@ TEST_F(VirtualTimeTest, EventsWaitForTheDebounceInVirtualTime) {
     expect_clean_world();
 }
 
+TEST_F(VirtualTimeTest, StartingEndsWithTheBackendsAlreadyReportedApplied) {
+    PoolOptions o = fast_options(4);
+    o.rebalance_delay = 1000ms;
+    auto resolver = std::make_shared<StaticResolver>();
+    auto pool = make_virtual_pool(o, resolver);
+    // Reported after construction, so their own debounce ends after Starting does.
+    clock->advance(10ms);
+    for (const Backend& b : loopback_backends(2)) resolver->add(b);
+    clock->advance(990ms);
+    ASSERT_TRUE(eventually([&] { return pool->stats().state != PoolState::Starting; }));
+    const PoolStats s = pool->stats();
+    EXPECT_EQ(s.state, PoolState::Running);
+    EXPECT_EQ(s.backends.size(), 2u) << "Running without the backends the resolver reported";
+    ClaimOptions fail_fast;
+    fail_fast.timeout = kLiveness;
+    fail_fast.fail_fast = true;
+    EXPECT_NO_THROW(pool->claim(fail_fast));
+    pool.reset();
+    expect_clean_world();
+}
+
 TEST_F(VirtualTimeTest, EndlessChurnIsAppliedAtTheMaximumDelay) {
     PoolOptions o = fast_options(4);
     o.rebalance_delay = 100ms;
