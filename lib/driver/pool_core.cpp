@@ -72,6 +72,11 @@ void PoolCore::start() {
             model_.queue_event(std::move(event), now(), fx);
             finish(lock, fx);
         });
+        PoolLock lock(mu_);
+        Effects fx;
+        prepare(fx);
+        model_.resolver_started(now(), fx);
+        finish(lock, fx);
     } catch (...) {
         stop();
         throw;

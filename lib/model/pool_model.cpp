@@ -26,7 +26,6 @@ PoolModel::PoolModel(PoolOptions options, std::uint64_t seed, TimePoint now)
       plain_(is_plain(options_)),
       bounded_(options_.fairness.mode == FairnessMode::bounded),
       max_connections_(options_.max_connections),
-      running_at_(after(now, options_.rebalance_delay)),
       rng_(seed) {
     size_ = options_.spares > 0 ? std::min(max_connections_, options_.spares) : max_connections_;
     if (options_.decoherence_interval.count() > 0) next_shuffle_ = after(now, options_.decoherence_interval);

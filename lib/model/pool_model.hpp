@@ -157,6 +157,10 @@ public:
     // ---- resolver events and runtime control (rebalance.cpp)
 
     void queue_event(ResolverEvent event, TimePoint now, Effects& fx);
+    // The resolver's start() has returned: Starting ends rebalance_delay from
+    // now, so the backends it reported from start() are in by then however
+    // long starting the threads took.
+    void resolver_started(TimePoint now, Effects& fx);
     void request_resize(std::size_t max_connections, Effects& fx);
     void request_refresh(Effects& fx);
 
@@ -339,7 +343,7 @@ private:
     std::vector<ResolverEvent> events_;  // queued for the rebalancer
     PendingEvents pending_;
     bool started_ = false;               // Starting is over once set
-    TimePoint running_at_;               // Starting ends by then at the latest
+    TimePoint running_at_ = kNever;      // Starting ends by then at the latest; set by resolver_started()
     bool fill_needed_ = false;
     TimePoint next_retry_ = kNever;      // earliest backoff retry or churn token
     TimePoint next_shuffle_ = kNever;

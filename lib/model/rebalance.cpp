@@ -36,6 +36,11 @@ void PoolModel::queue_event(ResolverEvent event, TimePoint now, Effects& fx) {
     fx.wake_rebalancer = true;
 }
 
+void PoolModel::resolver_started(TimePoint now, Effects& fx) {
+    running_at_ = after(now, options_.rebalance_delay);
+    fx.wake_rebalancer = true;
+}
+
 void PoolModel::request_resize(std::size_t max_connections, Effects& fx) {
     resize_to_ = max_connections;
     fx.wake_rebalancer = true;
