@@ -168,6 +168,8 @@ std::string PoolModel::timeout_message(std::chrono::milliseconds timeout) const 
     } else if (open == 0) {
         why = fmt::format("{} backend{}, none connected (last error: {})", backends, backends == 1 ? "" : "s",
                           last_error_.empty() ? "no connect attempt has finished yet" : last_error_);
+    } else if (count_[idx(SlotState::Claimed)] == 0) {
+        why = fmt::format("all {} connections are being checked", open);
     } else {
         why = fmt::format("all {} connections claimed", count_[idx(SlotState::Claimed)]);
     }

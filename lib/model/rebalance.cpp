@@ -327,7 +327,8 @@ void PoolModel::record_connect_success(BackendEntry* entry, TimePoint now, Effec
 
 void PoolModel::record_outcome(BackendEntry* entry, ReleaseKind kind, TimePoint now, Effects& fx) {
     if (entry->removed() || entry->state == BackendState::Ejected) return;
-    if (kind != ReleaseKind::Discarded) {
+    // A connection whose reset failed is broken: a failure like a discard.
+    if (kind == ReleaseKind::Returned) {
         record_success(entry->outlier);
         return;
     }
@@ -346,6 +347,13 @@ void PoolModel::record_outcome(BackendEntry* entry, ReleaseKind kind, TimePoint 
            entry->key, ms.count(), o.consecutive_failures);
     trace({ProbeKind::BackendEjected, 0, 0, entry->key, std::to_string(ms.count()), {}});
     next_readmit_ = std::min(next_readmit_, entry->outlier.ejected_until);
+    // Its idle connections go now, not at the next retarget, so that no
+    // claim in between gets one.
+    for (Slot* slot = idle_.front(); slot != nullptr;) {
+        Slot* next = decltype(idle_)::next(slot);
+        if (slot->entry == entry) start_close(slot, fx);
+        slot = next;
+    }
     retarget_needed_ = true;
     fx.wake_rebalancer = true;
 }

@@ -132,6 +132,32 @@ TEST_F(PoolTest, ABackendWhoseConnectionsKeepBeingDiscardedIsEjectedAndReadmitte
     expect_clean_world();
 }
 
+TEST_F(PoolTest, ConnectionsWhoseResetFailsCountAsFailuresOfTheirBackend) {
+    const auto bs = loopback_backends(2);
+    const BackendKey good = backend_key(bs[0]), bad = backend_key(bs[1]);
+    world->set(bad, FakeBehaviour{.fail_reset = true});
+    PoolOptions o = fast_options(4);
+    o.outlier_detection.consecutive_failures = 3;
+    o.outlier_detection.base_ejection_time = 60'000ms;
+    auto pool = make_pool(o, std::make_shared<StaticResolver>(bs));
+    ASSERT_TRUE(eventually([&] { return pool->stats().idle_connections == 4; }));
+    // Released, not discarded: each reset on `bad` fails.
+    for (int round = 0; round < 10; ++round) {
+        if (backend_stats(pool->stats(), bad)->state == BackendState::Ejected) break;
+        std::vector<PoolHandle<FakeConnection>> held;
+        for (int i = 0; i < 4; ++i) held.push_back(pool->claim(kLiveness));
+        held.clear();
+        ASSERT_TRUE(eventually([&] {
+            const PoolStats now = pool->stats();
+            return now.idle_connections == 4 || backend_stats(now, bad)->state == BackendState::Ejected;
+        }));
+    }
+    EXPECT_EQ(backend_stats(pool->stats(), bad)->state, BackendState::Ejected) << "failed resets were counted as successes";
+    EXPECT_EQ(backend_stats(pool->stats(), good)->state, BackendState::Online);
+    pool.reset();
+    expect_clean_world();
+}
+
 TEST_F(PoolTest, NoMoreThanTheMaximumFractionOfBackendsIsEjected) {
     const auto bs = loopback_backends(2);
     PoolOptions o = fast_options(2);
