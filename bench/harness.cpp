@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include <ctime>
+
 #include <algorithm>
 #include <stdexcept>
 #include <thread>
@@ -30,6 +32,12 @@ double ms_between(Clock::time_point from, Clock::time_point to) {
     return std::chrono::duration<double, std::milli>(to - from).count();
 }
 
+double process_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 Sample run_threads(int threads, double secs, const ThreadBody& body) {
     std::atomic<bool> stop{false}, go{false};
     std::atomic<int> ready{0};
@@ -44,13 +52,16 @@ Sample run_threads(int threads, double secs, const ThreadBody& body) {
     }
     while (ready.load() < threads) std::this_thread::yield();
     const Clock::time_point t0 = Clock::now();
+    const double cpu0 = process_cpu_seconds();
     go.store(true, std::memory_order_release);
     std::this_thread::sleep_for(std::chrono::duration<double>(secs));
     stop.store(true);
     const Clock::time_point t1 = Clock::now();
+    const double cpu1 = process_cpu_seconds();
     for (std::thread& t : running) t.join();
     Sample sample;
     sample.secs = seconds_between(t0, t1);
+    sample.cpu_secs = cpu1 - cpu0;
     for (ThreadStats& s : stats) {
         sample.ops += s.ops;
         sample.handoffs += s.handoffs;

@@ -45,6 +45,7 @@ struct alignas(64) ThreadStats {
 // One timed run, all threads together.
 struct Sample {
     double secs = 0;
+    double cpu_secs = 0;  // CPU time of the whole process over the same span (run_threads)
     std::uint64_t ops = 0;
     std::uint64_t handoffs = 0;
     std::vector<std::uint32_t> waits_ns;
@@ -60,6 +61,9 @@ Sample run_threads(int threads, double secs, const ThreadBody& body);
 // Runs `batch()` (which does `per_batch` operations) until `secs` have passed,
 // reading the clock only between batches.
 Sample run_batches(double secs, std::uint64_t per_batch, const std::function<void()>& batch);
+
+// CPU time the process has used so far, all threads.
+double process_cpu_seconds();
 
 double median(std::vector<double> values);
 // The p-quantile (0..1) of the samples, in microseconds. Reorders `samples`.

@@ -46,6 +46,7 @@ const std::vector<Workload>& workloads() {
 #endif
         {"W8", "churn", bench::run_w8},
         {"W9", "memory", bench::run_w9},
+        {"W10", "stats_poll", bench::run_w10},
     };
     return all;
 }
@@ -53,7 +54,7 @@ const std::vector<Workload>& workloads() {
 const char* kUsage =
     "usage: cueball-bench [--quick] [--only W1,W5,...] [--secs S] [--warm S] [--repeats N] [--json FILE]\n"
     "\n"
-    "Runs the benchmark workloads W1-W9 against cueball's pool and prints one line\n"
+    "Runs the benchmark workloads W1-W10 against cueball's pool and prints one line\n"
     "per workload, e.g. 'peer=cueball W1 uncontended ns_per_op=41.2 ...'.\n"
     "\n"
     "  --quick        everything in about 30 s: --secs 0.25 --warm 0.1, one run of W8\n"

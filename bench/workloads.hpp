@@ -23,5 +23,6 @@ void run_w6(const Settings& s, Reporter& r);  // failover
 void run_w7(const Settings& s, Reporter& r);  // real database
 void run_w8(const Settings& s, Reporter& r);  // churn
 void run_w9(const Settings& s, Reporter& r);  // memory
+void run_w10(const Settings& s, Reporter& r);  // claims while stats() is polled
 
 }  // namespace bench

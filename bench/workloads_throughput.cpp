@@ -25,6 +25,11 @@ std::vector<Sample> repeat(const Settings& s, Once once) {
     return samples;
 }
 
+// CPU time (all threads, spinning included) per claim made.
+double cpu_ns_per_claim(const Sample& x) {
+    return x.ops == 0 ? 0 : x.cpu_secs * 1e9 / static_cast<double>(x.ops);
+}
+
 // W1 and W4: one thread, claims in batches of 1024 between clock reads.
 void single_thread(const Settings& s, Reporter& r, const Shape& shape) {
     NoopFleet fleet(shape.backends, shape.backends);
@@ -76,16 +81,20 @@ void run_w2(const Settings& s, Reporter& r) {
             }
         });
     });
-    std::vector<double> rate, p50, p99;
+    std::vector<double> rate, p50, p99, max, cpu;
     for (Sample& x : samples) {
         rate.push_back(static_cast<double>(x.ops) / x.secs);
+        cpu.push_back(cpu_ns_per_claim(x));
         p50.push_back(percentile_us(x.waits_ns, 0.50));
         p99.push_back(percentile_us(x.waits_ns, 0.99));
+        max.push_back(percentile_us(x.waits_ns, 1.0));
     }
     r.add(Result("W2", "oversubscribed")
               .number("claims_per_s", median(rate), 0)
               .number("p50_us", median(p50), 2)
               .number("p99_us", median(p99), 2)
+              .number("max_us", median(max), 1)
+              .number("cpu_ns_per_claim", median(cpu), 0)
               .number("threads", 8, 0)
               .list("runs_claims", rate)
               .list("runs_p99_us", p99));
@@ -126,16 +135,67 @@ void run_w5(const Settings& s, Reporter& r) {
             }
         });
     });
-    std::vector<double> handoffs, rate;
+    std::vector<double> handoffs, rate, cpu;
     for (const Sample& x : samples) {
         handoffs.push_back(static_cast<double>(x.handoffs) / x.secs);
         rate.push_back(static_cast<double>(x.ops) / x.secs);
+        cpu.push_back(cpu_ns_per_claim(x));
     }
     r.add(Result("W5", "handoff")
               .number("handoffs_per_s", median(handoffs), 0)
               .number("claims_per_s", median(rate), 0)
+              .number("cpu_ns_per_claim", median(cpu), 0)
               .number("threads", 2, 0)
               .list("runs_handoffs", handoffs));
+}
+
+}  // namespace bench
+
+namespace bench {
+
+// W10: one thread claims and releases while another polls stats() as fast
+// as it can, over 10,000 backends: how long can a claim wait on stats()?
+void run_w10(const Settings& s, Reporter& r) {
+    constexpr std::size_t kBackends = 10'000;
+    NoopFleet fleet(kBackends, kBackends);
+    NoopPool pool(pool_options("W10", kBackends), fleet.resolver(), fleet.factory());
+    wait_warm(pool, kBackends);
+    std::atomic<std::uint64_t> polls{0};
+    auto samples = repeat(s, [&](double secs) {
+        return run_threads(2, secs, [&](int me, const std::atomic<bool>& stop, ThreadStats& st) {
+            if (me == 1) {
+                while (!stop.load(std::memory_order_relaxed)) {
+                    const cueball::PoolStats snapshot = pool.stats();
+                    sink(&snapshot);
+                    polls.fetch_add(1, std::memory_order_relaxed);
+                }
+                return;
+            }
+            st.waits_ns.reserve(1 << 22);
+            while (!stop.load(std::memory_order_relaxed)) {
+                const Clock::time_point a = Clock::now();
+                auto handle = pool.claim(kClaimTimeout);
+                const Clock::time_point b = Clock::now();
+                sink(&*handle);
+                st.waits_ns.push_back(static_cast<std::uint32_t>(std::chrono::duration_cast<ns>(b - a).count()));
+                st.ops++;
+            }
+        });
+    });
+    std::vector<double> rate, p99, max;
+    for (Sample& x : samples) {
+        rate.push_back(static_cast<double>(x.ops) / x.secs);
+        p99.push_back(percentile_us(x.waits_ns, 0.99));
+        max.push_back(percentile_us(x.waits_ns, 1.0));
+    }
+    const double total_secs = s.warm + s.secs * s.repeats;
+    r.add(Result("W10", "stats_poll")
+              .number("claims_per_s", median(rate), 0)
+              .number("claim_p99_us", median(p99), 2)
+              .number("claim_max_us", median(max), 1)
+              .number("stats_per_s", static_cast<double>(polls.load()) / total_secs, 0)
+              .number("backends", static_cast<double>(kBackends), 0)
+              .list("runs_max_us", max));
 }
 
 }  // namespace bench
