@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -222,6 +225,116 @@ TEST_F(PoolTest, JsonRenderingParsesAndMatchesStats) {
     EXPECT_EQ(all.size(), 2u);
 }
 
+// A PoolStats with every counter distinct, a dead and an ejected backend,
+// and names that are not UTF-8.
+PoolStats every_field() {
+    PoolStats s;
+    s.name = "bad\xff\xfe name";
+    s.state = PoolState::Failed;
+    s.max_connections = 9;
+    s.target_connections = 7;
+    std::uint64_t next = 101;
+    for (std::uint64_t* c : {&s.counters.claims, &s.counters.claim_timeouts, &s.counters.connects,
+                             &s.counters.connect_failures, &s.counters.health_check_failures,
+                             &s.counters.resets_failed, &s.counters.discards, &s.counters.claims_cancelled,
+                             &s.counters.claims_failed_fast, &s.counters.long_claims, &s.counters.expired,
+                             &s.counters.validations_failed, &s.counters.churn_delays, &s.counters.ejections}) {
+        *c = next++;
+    }
+    s.use_time.record(std::chrono::milliseconds(3));
+    s.create_time.record(std::chrono::milliseconds(4));
+    for (BackendState state : {BackendState::Dead, BackendState::Ejected}) {
+        BackendStats b;
+        b.backend = Backend{"127.0.0.1", static_cast<std::uint16_t>(state == BackendState::Dead ? 1 : 2),
+                            "\xc3\x28 target", 3, 7};
+        b.key = backend_key(b.backend);
+        b.state = state;
+        b.last_error = "\xed\xa0\x80 error";
+        b.counters.ejections = state == BackendState::Ejected ? 1 : 0;
+        if (state == BackendState::Ejected) b.ejected_for = std::chrono::milliseconds(1500);
+        s.backends.push_back(b);
+    }
+    return s;
+}
+
+TEST(StatsFormat, JsonHasEveryCounterStateAndHistogramAndIsValidUtf8) {
+    const PoolStats s = every_field();
+    const auto j = nlohmann::json::parse(to_json(s));  // throws on invalid UTF-8
+    EXPECT_EQ(j["name"], "bad\xEF\xBF\xBD\xEF\xBF\xBD name");
+    EXPECT_EQ(j["state"], "failed");
+    EXPECT_EQ(j["target_connections"], 7);
+    std::uint64_t expected = 101;
+    for (const char* key : {"claims", "claim_timeouts", "connects", "connect_failures", "health_check_failures",
+                            "resets_failed", "discards", "claims_cancelled", "claims_failed_fast", "long_claims",
+                            "expired", "validations_failed", "churn_delays", "ejections"}) {
+        EXPECT_EQ(j["counters"][key], expected++) << key;
+    }
+    EXPECT_EQ(j["use_time"]["count"], 1);
+    EXPECT_EQ(j["create_time"]["count"], 1);
+    ASSERT_EQ(j["backends"].size(), 2u);
+    EXPECT_EQ(j["backends"][0]["state"], "dead");
+    EXPECT_EQ(j["backends"][1]["state"], "ejected");
+    EXPECT_EQ(j["backends"][1]["priority"], 3);
+    EXPECT_EQ(j["backends"][1]["weight"], 7);
+    EXPECT_EQ(j["backends"][1]["ejected_for_ms"], 1500);
+    EXPECT_EQ(j["backends"][1]["counters"]["ejections"], 1);
+}
+
+TEST(StatsFormat, PrometheusHasEveryCounterStateAndTheOpenTelemetryNames) {
+    const std::string text = to_prometheus({every_field()});
+    const std::string replaced = "bad\xEF\xBF\xBD\xEF\xBF\xBD name";  // each invalid byte as U+FFFD
+    const std::string pool = "pool=\"" + replaced + "\"";
+    std::uint64_t expected = 101;
+    for (const char* metric : {"claims", "claim_timeouts", "connects", "connect_failures", "health_check_failures",
+                               "reset_failures", "discards", "claims_cancelled", "claims_failed_fast", "long_claims",
+                               "expired", "validations_failed", "churn_delays", "ejections"}) {
+        const std::string line = "cueball_pool_" + std::string(metric) + "_total{" + pool + "} " + std::to_string(expected++);
+        EXPECT_NE(text.find(line), std::string::npos) << line;
+    }
+    EXPECT_NE(text.find("cueball_pool_state{" + pool + R"(,state="failed"} 1)"), std::string::npos);
+    EXPECT_NE(text.find(R"(backend="127.0.0.1:1",state="dead"} 1)"), std::string::npos);
+    EXPECT_NE(text.find(R"(backend="127.0.0.1:2",state="ejected"} 1)"), std::string::npos);
+    EXPECT_NE(text.find(R"(cueball_backend_ejections_total{)" + pool + R"(,backend="127.0.0.1:2"} 1)"),
+              std::string::npos);
+    EXPECT_NE(text.find(R"(cueball_backend_ejected_seconds{)" + pool + R"(,backend="127.0.0.1:2"} 1.5)"),
+              std::string::npos);
+    EXPECT_NE(text.find(R"(cueball_backend_priority{)" + pool + R"(,backend="127.0.0.1:2"} 3)"), std::string::npos);
+    EXPECT_NE(text.find("cueball_pool_use_time_seconds_count{" + pool + "} 1"), std::string::npos);
+    EXPECT_NE(text.find("cueball_pool_create_time_seconds_count{" + pool + "} 1"), std::string::npos);
+    const std::string otel = "db_client_connection_pool_name=\"" + replaced + "\"";
+    for (const std::string& line :
+         {"db_client_connection_count{" + otel + R"(,db_client_connection_state="idle"} 0)",
+          "db_client_connection_max{" + otel + "} 9", "db_client_connection_idle_min{" + otel + "} 7",
+          "db_client_connection_pending_requests{" + otel + "} 0",
+          "db_client_connection_timeouts_total{" + otel + "} 102",
+          "db_client_connection_use_time_seconds_count{" + otel + "} 1",
+          "db_client_connection_create_time_seconds_count{" + otel + "} 1",
+          "db_client_connection_wait_time_seconds_count{" + otel + "} 0"}) {
+        EXPECT_NE(text.find(line), std::string::npos) << line;
+    }
+}
+
+// Prometheus's own checker, when Debian's prometheus package is installed.
+TEST(StatsFormat, PromtoolAcceptsTheExposition) {
+    if (std::system("command -v promtool >/dev/null 2>&1") != 0) GTEST_SKIP() << "promtool is not installed";
+    const std::string path = testing::TempDir() + "cueball_metrics.prom";
+    {
+        std::ofstream out(path);
+        out << to_prometheus({every_field(), PoolStats{}});
+    }
+    const std::string command = "promtool check metrics < '" + path + "' 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string output;
+    char buffer[512];
+    while (fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+    const int status = pclose(pipe);
+    std::remove(path.c_str());
+    // promtool's lint notes (counter naming advice) exit 3; errors exit 1.
+    EXPECT_TRUE(WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3)) << output;
+    EXPECT_EQ(output.find("error"), std::string::npos) << output;
+}
+
 TEST_F(PoolTest, PrometheusRenderingIsValidExposition) {
     PoolOptions o = fast_options(2);
     o.name = "pool \"quoted\"\\x";
@@ -230,8 +343,8 @@ TEST_F(PoolTest, PrometheusRenderingIsValidExposition) {
     pool->claim(kLiveness).release();
     const std::string text = to_prometheus({pool->stats()});
 
-    const std::regex comment(R"(# (HELP|TYPE) cueball_[a-z_]+ .+)");
-    const std::regex sample(R"re(cueball_[a-z_]+\{([a-z_]+="([^"\\]|\\.)*",?)+\} [0-9.e+-]+)re");
+    const std::regex comment(R"(# (HELP|TYPE) (cueball|db_client)_[a-z_]+ .+)");
+    const std::regex sample(R"re((cueball|db_client)_[a-z_]+\{([a-z_]+="([^"\\]|\\.)*",?)+\} [0-9.e+-]+)re");
     std::istringstream lines(text);
     std::string line;
     int samples = 0;
