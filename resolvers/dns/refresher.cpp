@@ -57,7 +57,7 @@ void Refresher::on_round(RoundResult result) {
         ++failures_;
         enter(State::failing, result);
         std::uniform_real_distribution<double> u(0.0, 1.0);
-        wait(retry_delay(failures_, config_.min_ttl, config_.max_ttl, u(random_)));
+        wait(detail::backoff_delay(failures_, retry_policy(config_.min_ttl, config_.max_ttl), u(random_)));
         return;
     }
     }
