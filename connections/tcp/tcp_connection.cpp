@@ -17,9 +17,7 @@ using asio::ip::tcp;
 namespace {
 
 std::string describe(const tcp::endpoint& endpoint) {
-    const asio::ip::address address = endpoint.address();
-    const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-    return host + ":" + std::to_string(endpoint.port());
+    return host_port(endpoint.address().to_string(), endpoint.port());
 }
 
 long long to_ms(std::chrono::steady_clock::duration d) {

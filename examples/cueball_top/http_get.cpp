@@ -1,5 +1,7 @@
 #include "http_get.hpp"
 
+#include <cueball/backend.hpp>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -34,7 +36,7 @@ public:
         request_.target(target);
         request_.version(11);
         // An IPv6 literal is bracketed in Host, as in a URL.
-        request_.set(http::field::host, host.find(':') == std::string::npos ? host : "[" + host + "]");
+        request_.set(http::field::host, cueball::bracketed_host(host));
         request_.set(http::field::user_agent, "cueball-top");
         request_.keep_alive(false);
         parser_.body_limit(kBodyLimit);

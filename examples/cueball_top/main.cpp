@@ -6,6 +6,8 @@
 #include "options.hpp"
 #include "snapshot.hpp"
 
+#include <cueball/backend.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -17,8 +19,7 @@ namespace {
 constexpr std::chrono::milliseconds kFetchTimeout{2'000};
 
 std::string url(const top::Options& o) {
-    const bool v6 = o.host.find(':') != std::string::npos;
-    return "http://" + (v6 ? "[" + o.host + "]" : o.host) + ":" + std::to_string(o.port) + "/stats";
+    return "http://" + cueball::host_port(o.host, o.port) + "/stats";
 }
 
 top::Snapshot poll(const top::Options& o) {

@@ -1,7 +1,8 @@
 // Umbrella header: the pool, its options, errors and stats, and the static
 // resolver. Plugins have their own headers and CMake targets:
 // <cueball/resolvers/dns.hpp> (cueball::dns), <cueball/connections/tcp.hpp>
-// (cueball::tcp), <cueball/connections/postgres.hpp> (cueball::postgres).
+// (cueball::tcp), <cueball/connections/postgres.hpp> (cueball::postgres),
+// <cueball/stats_server.hpp> (cueball::http).
 #pragma once
 
 #include <cueball/backend.hpp>

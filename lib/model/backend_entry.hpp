@@ -27,31 +27,39 @@ struct BackendIdentity {
     Backend backend;
 };
 
-// Every field is "model": read and written only by PoolModel under the
-// pool's mutex, except `metrics`, which stats() reads without it (see
-// backend_metrics.hpp), and `identity` and `last_error`, immutable objects
-// that stats() copies the pointers of.
+// Who touches a field. "model": read and written only by PoolModel, under
+// the pool's mutex (PoolCore::mu_). The exceptions are `metrics`, which
+// stats() and a slot's claimer use without the mutex, and `identity` and
+// `last_error`, whose objects are immutable: stats() copies the pointers
+// under the mutex and reads the objects after unlocking. An entry outlives
+// its slots (PoolModel forgets it only when it has none), so a slot's owner
+// may follow Slot::entry without the mutex.
 struct BackendEntry {
     // The fields the claim and release path touches first, to share as few
     // cache lines as possible.
-    std::array<std::size_t, kSlotStates> count{};  // slots here per state
-    std::size_t live_slots = 0;                     // slots in live states (is_live): see live()
-    std::size_t target = 0;                         // connections wanted here
-    BackendState state = BackendState::Connecting;  // changed only by set_backend_state()
+    std::array<std::size_t, kSlotStates> count{};  // model: slots here per state, kept by PoolModel::move()
+    std::size_t live_slots = 0;                     // model: slots in live states (is_live), kept by move(): see live()
+    std::size_t target = 0;                         // model: connections wanted here, set by the rebalancer
+    BackendState state = BackendState::Connecting;  // model: changed only by set_backend_state()
+    // The pointer: model, constant after creation. The counters and
+    // histograms: written under the mutex, or by a claimer that owns one of
+    // its slots (wait and use time); read by stats() without the mutex.
+    // Atomic (see backend_metrics.hpp).
     std::shared_ptr<BackendMetrics> metrics = std::make_shared<BackendMetrics>();
 
-    BackendKey key;
-    std::shared_ptr<const BackendIdentity> identity;
-    BackendState health = BackendState::Connecting;  // Connecting, Online, Failing or Dead; kept while ejected or draining
-    IntrusiveList<Slot, &Slot::link> tasks;   // slots waiting for a worker
-    ListLink<BackendEntry> ready_link;        // in the model's ready ring
-    bool in_ready = false;
-    std::size_t running = 0;                  // tasks on workers now
-    std::uint64_t consecutive_failures = 0;   // failed connects in a row
-    TimePoint next_attempt{};                 // failing or dead: earliest next connect
-    std::shared_ptr<const std::string> last_error;  // last connect failure; null if none
-    ChurnBucket churn;                        // max_churn_rate
-    OutlierRecord outlier;                    // outlier_detection
+    BackendKey key;                                  // model; constant after creation
+    std::shared_ptr<const BackendIdentity> identity;  // model: replaced, never changed, on an update
+    // Model: Connecting, Online, Failing or Dead; kept while ejected or draining.
+    BackendState health = BackendState::Connecting;
+    IntrusiveList<Slot, &Slot::link> tasks;   // model: slots waiting for a worker
+    ListLink<BackendEntry> ready_link;        // model: in the model's ready ring
+    bool in_ready = false;                    // model: ready_link is in the ring
+    std::size_t running = 0;                  // model: tasks on workers now
+    std::uint64_t consecutive_failures = 0;   // model: failed connects in a row
+    TimePoint next_attempt{};                 // model: failing or dead: earliest next connect
+    std::shared_ptr<const std::string> last_error;  // model: last connect failure, replaced per failure; null if none
+    ChurnBucket churn;                        // model: max_churn_rate
+    OutlierRecord outlier;                    // model: outlier_detection
 
     std::size_t in(SlotState s) const { return count[idx(s)]; }
     // Slots that count toward `target`: open or about to be.

@@ -52,26 +52,46 @@ struct BackendEntry;
 struct BackendIdentity;
 struct Waiter;
 
-// Who touches a field: "model" fields are read and written only by PoolModel,
-// under the pool's mutex. The driver reads `connection` and `object` without
-// the mutex only while it owns the slot: a worker running its task, or the
-// claimer holding it (Claimed).
-struct Slot : SlotView {  // SlotView: object and backend, read by handles without the mutex
+// Who touches a field. "model": read and written only by PoolModel, under
+// the pool's mutex (PoolCore::mu_). Whoever owns the slot (a worker while it
+// runs the slot's task, the claimer while the slot is Claimed) may also read
+// the fields marked so without the mutex: the model writes none of those
+// while the slot is owned, and the handover goes through the mutex.
+struct Slot : SlotView {  // SlotView: see pool_core.hpp
     ListLink<Slot> link;               // model: idle FIFO, claimed list, a task queue, or the running list
-    BackendEntry* entry = nullptr;     // model; constant after creation
-    std::shared_ptr<const BackendIdentity> identity;  // model; keeps SlotView::backend alive while the slot lives
-    std::unique_ptr<Connection> connection;      // model; null until connect() succeeds
+    // Model; constant after creation. The owner reads it without the mutex
+    // (the claimer, for the backend's atomic metrics, which the entry
+    // outlives the slot to keep).
+    BackendEntry* entry = nullptr;
+    // Model; constant after creation, keeps SlotView::backend alive while the
+    // slot lives. The owner reads it without the mutex (keys in logs and probes).
+    std::shared_ptr<const BackendIdentity> identity;
+    // Model: set when connect() succeeds, moved out to be closed; null before.
+    // The owner reads it and uses the connection without the mutex: a worker
+    // through Task::connection, the claimer in reset() at release.
+    std::unique_ptr<Connection> connection;
     SlotState state = SlotState::None;           // model: changed only by PoolModel::move()
     TaskPhase phase = TaskPhase::None;           // model: changed only by PoolModel::move()
     bool warned = false;               // model: the current claim was reported as long
-    std::uint64_t id = 0;              // model; unique per pool, for logs and probes
+    // Model; constant after creation, unique per pool. The owner reads it
+    // without the mutex for logs and probes.
+    std::uint64_t id = 0;
     std::uint64_t generation = 0;      // model: refresh() replaces slots of older generations
     std::uint64_t claim_epoch = 0;     // model: health-check epoch of its last claim
-    std::uint64_t claim_id = 0;        // model: the claim holding it, while Claimed
+    // Model: written by lend() under the mutex; the claimer reads it without
+    // the mutex while the slot is Claimed (probes).
+    std::uint64_t claim_id = 0;
     TimePoint started{};               // model: when the running task began (connect_timeout)
     TimePoint expires = kNever;        // model: max_lifetime deadline
     TimePoint last_used{};             // model: last release or successful check (validate_on_claim)
-    TimePoint claimed_at{};            // model: when lent, if the claim is timed ({} if not)
+    // When lent, if the claim is timed ({} if not). With a
+    // claim_warning_threshold: model, set by lend(), read under the mutex by
+    // the long-claim warning and stats(). Without one nothing reads it under
+    // the mutex, and the claimer owns it: it sets it for a sampled claim
+    // (PoolCore::maybe_time), without the mutex. Either way the releasing
+    // claimer reads it, and PoolModel::record_use clears it, with or without
+    // the mutex (the plain() release path has none).
+    TimePoint claimed_at{};
     Waiter* waiter = nullptr;          // model: while Validating, the claim it is for (null if it gave up)
     CallSite site;                     // model: where the current claim was made
 };

@@ -93,7 +93,7 @@ void Refresher::keep_last_good(BackendSet& next, const FailedLookup& failed) con
 
 void Refresher::wait_to_retry() {
     std::uniform_real_distribution<double> u(0.0, 1.0);
-    wait(retry_delay(failures_, config_.min_ttl, config_.max_ttl, u(random_)));
+    wait(detail::backoff_delay(failures_, retry_policy(config_.min_ttl, config_.max_ttl), u(random_)));
 }
 
 void Refresher::enter(State next, const RoundResult& result) {

@@ -1,5 +1,7 @@
 #include "resolv_conf.hpp"
 
+#include <cueball/backend.hpp>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -93,11 +95,6 @@ std::vector<Endpoint> parse_resolv_conf(std::string_view text) {
     return servers;
 }
 
-std::string to_string(const Endpoint& endpoint) {
-    if (endpoint.address.find(':') != std::string::npos) {
-        return "[" + endpoint.address + "]:" + std::to_string(endpoint.port);
-    }
-    return endpoint.address + ":" + std::to_string(endpoint.port);
-}
+std::string to_string(const Endpoint& endpoint) { return host_port(endpoint.address, endpoint.port); }
 
 }  // namespace cueball::dns

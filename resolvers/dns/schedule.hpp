@@ -3,6 +3,8 @@
 // schedule without waiting for it.
 #pragma once
 
+#include <cueball/detail/backoff.hpp>
+
 #include <chrono>
 #include <cstdint>
 
@@ -14,10 +16,9 @@ namespace cueball::dns {
 std::chrono::milliseconds clamp_ttl(std::uint32_t ttl_seconds, std::chrono::milliseconds min_ttl,
                                     std::chrono::milliseconds max_ttl);
 
-// The delay before retrying after `failures` (>= 1) failed rounds in a row:
-// min_ttl doubled per failure up to max_ttl, less up to a quarter of itself
-// at random (u uniform in [0, 1)) so that many clients do not retry in step.
-std::chrono::milliseconds retry_delay(std::uint64_t failures, std::chrono::milliseconds min_ttl,
-                                      std::chrono::milliseconds max_ttl, double u);
+// The back-off between failed rounds, for the pool's backoff_delay(): min_ttl
+// doubled per failed round in a row up to max_ttl, less up to a quarter of
+// itself at random so that many clients do not retry in step.
+detail::BackoffPolicy retry_policy(std::chrono::milliseconds min_ttl, std::chrono::milliseconds max_ttl);
 
 }  // namespace cueball::dns

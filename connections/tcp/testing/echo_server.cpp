@@ -1,5 +1,7 @@
 #include "testing/echo_server.hpp"
 
+#include <cueball/backend.hpp>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -92,7 +94,7 @@ void EchoServer::start() {
     const asio::ip::address address = asio::ip::make_address(host_, ec);
     if (ec) throw std::runtime_error("EchoServer: '" + host_ + "' is not an IP address");
     const tcp::endpoint endpoint(address, port_);
-    const std::string where = (address.is_v6() ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_);
+    const std::string where = host_port(host_, port_);
     // SO_REUSEADDR: the connections stop() closed linger in TIME_WAIT on this
     // port, which must not keep start() from listening on it again.
     run->acceptor.open(endpoint.protocol(), ec);
@@ -126,9 +128,6 @@ std::uint16_t EchoServer::port() const {
     return port_;
 }
 
-std::string EchoServer::address() const {
-    const std::uint16_t p = port();
-    return (host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_) + ":" + std::to_string(p);
-}
+std::string EchoServer::address() const { return host_port(host_, port()); }
 
 }  // namespace cueball::testing

@@ -20,8 +20,10 @@ namespace cueball::detail {
 
 class PoolCore;
 
-// What a handle reads without a call into the library. The core's slots
-// derive from it; the core keeps both fields stable while a slot is claimed.
+// What a handle reads without a call into the library, and so without the
+// pool's mutex. The core's slots derive from it and write both fields under
+// the mutex (backend when the slot is made, object when connect() succeeds);
+// neither changes while a slot is claimed.
 struct SlotView {
     void* object = nullptr;             // the C* the user's factory returned
     const Backend* backend = nullptr;   // lives as long as the slot

@@ -3,6 +3,9 @@
 #ifdef HAVE_TCP
 #include <cueball/connections/tcp.hpp>
 #endif
+#ifdef HAVE_HTTP
+#include <cueball/stats_server.hpp>
+#endif
 
 #include <cstdio>
 
@@ -18,5 +21,11 @@ int main() {
     cueball::ConnectionPool<Noop> pool(options, resolver, [](const cueball::Backend&) { return std::make_unique<Noop>(); });
     auto handle = pool.claim(std::chrono::seconds(20));
     std::printf("cueball %s: claimed a connection to %s\n", CUEBALL_VERSION, handle.backend().address.c_str());
+#ifdef HAVE_HTTP
+    cueball::StatsServer server(cueball::StatsServerOptions{});
+    server.add(pool);
+    std::printf("stats served on port %u\n", static_cast<unsigned>(server.port()));
+    server.stop();
+#endif
     return handle ? 0 : 1;
 }

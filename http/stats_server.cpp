@@ -6,6 +6,7 @@
 #include <cueball/detail/mutex.hpp>
 #include "source_registry.hpp"
 
+#include <cueball/backend.hpp>
 #include <cueball/detail/logging.hpp>
 #include <cueball/errors.hpp>
 
@@ -48,11 +49,6 @@ asio::ip::address checked_address(const StatsServerOptions& o) {
             "cueball stats server: StatsServerOptions::max_clients must be 1 .. 10000 (got {})", o.max_clients));
     }
     return address;
-}
-
-std::string host_port(const asio::ip::address& address, std::uint16_t port) {
-    return address.is_v6() ? fmt::format("[{}]:{}", address.to_string(), port)
-                           : fmt::format("{}:{}", address.to_string(), port);
 }
 
 }  // namespace
@@ -102,11 +98,11 @@ StatsServer::StatsServer(StatsServerOptions options) : impl_(std::make_unique<Im
             [impl](const http::Request& request) { return http::respond(request, impl->sources, *impl->logger); },
             impl->logger);
     } catch (const boost::system::system_error& e) {
-        throw Error(fmt::format("cueball stats server: cannot listen on {}: {}", host_port(address, impl->options.port),
-                                e.code().message()));
+        throw Error(fmt::format("cueball stats server: cannot listen on {}: {}",
+                                host_port(address.to_string(), impl->options.port), e.code().message()));
     }
     impl->listener->start();
-    impl->logger->info("cueball stats server: listening on {}", host_port(address, impl->listener->port()));
+    impl->logger->info("cueball stats server: listening on {}", host_port(address.to_string(), impl->listener->port()));
     detail::MutexLock lock(impl->stop_mu);
     impl->thread = std::thread([impl] { impl->run(); });
 }
