@@ -104,7 +104,9 @@ TEST_F(VirtualTimeTest, AFailingBackendIsRetriedOnTheBackoffSchedule) {
     auto pool = make_virtual_pool(o, std::make_shared<StaticResolver>(backends));
     ASSERT_TRUE(eventually([&] { return world->counts(key).attempts == 1; }));
     // 1 s, then 2 s, then 4 s: each retry comes exactly when its delay is up.
-    for (auto [delay, attempts] : {std::pair{1000ms, 2u}, std::pair{2000ms, 3u}, std::pair{4000ms, 4u}}) {
+    for (const auto& step : {std::pair{1000ms, 2u}, std::pair{2000ms, 3u}, std::pair{4000ms, 4u}}) {
+        const auto delay = step.first;
+        const unsigned attempts = step.second;
         clock->advance(delay - 1ms);
         std::this_thread::sleep_for(30ms);
         EXPECT_EQ(world->counts(key).attempts, attempts - 1) << "retried early";
