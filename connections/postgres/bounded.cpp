@@ -95,4 +95,8 @@ bool peer_closed(PGconn* conn) {
     return false;
 }
 
+void drop_notifications(PGconn* conn) {
+    while (PGnotify* notification = PQnotifies(conn)) PQfreemem(notification);
+}
+
 }  // namespace cueball::postgres_detail

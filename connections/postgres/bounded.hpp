@@ -17,8 +17,12 @@ namespace cueball::postgres_detail {
 // in blocking mode.
 std::string run_with_deadline(PGconn* conn, const std::string& sql, std::chrono::milliseconds timeout);
 
-// True if the server closed an idle session: reads what is already waiting
-// on the socket (a notice, an error, end of file) without blocking.
+// True if the server closed the session or is closing it: reads what is
+// already waiting on the socket (an error, notifications, end of file)
+// without blocking. One poll() when nothing is waiting.
 bool peer_closed(PGconn* conn);
+
+// Frees the notifications libpq has read and not handed out.
+void drop_notifications(PGconn* conn);
 
 }  // namespace cueball::postgres_detail

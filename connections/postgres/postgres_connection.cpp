@@ -63,6 +63,9 @@ bool PostgresConnection::reset() {
     // The user may have installed their own receiver; ours notices a server
     // announcing that it is going away.
     PQsetNoticeReceiver(conn_, &PostgresConnection::on_notice, this);
+    // What the server sent while the session was claimed, read without
+    // waiting: its goodbye if it ended the session, or notifications.
+    if (postgres_detail::peer_closed(conn_) || doomed_) return false;
     if (PQpipelineStatus(conn_) != PQ_PIPELINE_OFF && PQexitPipelineMode(conn_) != 1) return false;
     if (PQisnonblocking(conn_) != 0 && PQsetnonblocking(conn_, 0) != 0) return false;
     switch (PQtransactionStatus(conn_)) {
@@ -84,7 +87,10 @@ bool PostgresConnection::reset() {
             return false;
     }
     if (!options_.reset_query.empty() && !run_bounded(options_.reset_query, "reset query")) return false;
-    return PQtransactionStatus(conn_) == PQTRANS_IDLE;
+    // Read by the claimer, or with the rollback or the reset query: meant
+    // for the claimer, never for the next one.
+    postgres_detail::drop_notifications(conn_);
+    return PQtransactionStatus(conn_) == PQTRANS_IDLE && !doomed_;
 }
 
 bool PostgresConnection::run_bounded(const std::string& sql, const char* purpose) {

@@ -4,6 +4,8 @@
 #include <spdlog/logger.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
 
+#include <cerrno>
+#include <poll.h>
 #include <stdexcept>
 
 namespace cueball::test {
@@ -35,6 +37,24 @@ bool run_ok(PGconn* conn, const std::string& sql) {
         return true;
     } catch (const std::runtime_error&) {
         return false;
+    }
+}
+
+bool data_waiting(PGconn* conn, std::chrono::milliseconds within) {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    for (;;) {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return false;
+        pollfd p{PQsocket(conn), POLLIN, 0};
+        const int n = poll(&p, 1, static_cast<int>(left.count()));
+        if (n > 0) return true;
+        if (n < 0 && errno != EINTR) return false;
+    }
+}
+
+void terminate_backend(const testing::PostgresServer& server, int pid) {
+    if (server.execute("SELECT pg_terminate_backend(" + std::to_string(pid) + ")") != "t") {
+        throw std::runtime_error("pg_terminate_backend(" + std::to_string(pid) + ") found no such session");
     }
 }
 

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,6 +38,14 @@ std::string query_value(PGconn* conn, const std::string& sql);
 
 // `sql` succeeds (its results are read and dropped).
 bool run_ok(PGconn* conn, const std::string& sql);
+
+// True once data (a notification, the server's goodbye) is waiting on the
+// connection's socket, within `within`; reads none of it.
+bool data_waiting(PGconn* conn, std::chrono::milliseconds within = kLiveness);
+
+// Ends the session with backend process `pid` from another session, as an
+// administrator would (pg_terminate_backend).
+void terminate_backend(const testing::PostgresServer& server, int pid);
 
 // Polls `sql` on the server (as superuser) until it returns `expected`.
 bool eventually_value(const testing::PostgresServer& server, const std::string& sql, const std::string& expected);

@@ -19,10 +19,13 @@
 //   is_valid()  the connection is CONNECTION_OK, the server has not announced
 //               it is going away, and validation_query (if set) succeeds
 //               within check_timeout.
-//   reset()     on return to the pool: an idle session is kept; an open or
-//               failed transaction is rolled back (kept if that works); a
-//               query still in flight or a COPY in progress (transaction
-//               status ACTIVE) or an unknown status discards the connection.
+//   reset()     on return to the pool: a session the server has ended or
+//               is ending is discarded (found without waiting, from what has
+//               arrived on the socket); an open or failed transaction is
+//               rolled back; reset_query (DISCARD ALL by default) runs;
+//               notifications that arrived are dropped. A query still in
+//               flight or a COPY in progress (transaction status ACTIVE) or
+//               an unknown status discards the connection.
 //   close()     PQfinish, once.
 //
 // Thread safety: like every Connection, one object is used by one thread at a
@@ -78,10 +81,14 @@ struct PostgresOptions {
     /// Run by is_valid() on idle connections, e.g. "SELECT 1"; empty = check
     /// the connection's state and socket only, without a round trip.
     std::string validation_query;
-    /// Run by reset() after every return of a connection, e.g. "DISCARD ALL"
-    /// to drop session state (prepared statements, temp tables, SET);
-    /// empty = none. A failure discards the connection.
-    std::string reset_query;
+    /// Run by reset() after every return of a connection, after the
+    /// rollback of an open transaction. The default, DISCARD ALL, leaves the
+    /// next claimer a fresh session: no settings, prepared statements, temp
+    /// tables, cursors, advisory locks or LISTEN channels (one round trip per
+    /// release). Empty = none, a lighter reset chosen on purpose: the session
+    /// keeps all of that, and notifications on channels still listened to
+    /// can reach the next claimer. A failure discards the connection.
+    std::string reset_query = "DISCARD ALL";
     /// Longest wait for validation_query, reset_query or the ROLLBACK that
     /// reset() sends; past it the connection counts as broken. Must be positive.
     std::chrono::milliseconds check_timeout{2'000};
@@ -113,9 +120,12 @@ public:
     /// False if the connection is bad or the server went away (checked
     /// without blocking), or validation_query fails or exceeds check_timeout.
     bool is_valid() override;
-    /// True to keep the connection: idle, or rolled back to idle. False if a
-    /// query or COPY is still in progress, the status is unknown, the
-    /// rollback or reset_query failed, or the connection is bad.
+    /// True to keep the connection: idle, or rolled back to idle, with
+    /// reset_query done and no notification left for the next claimer.
+    /// False if the server has closed the session or said it will, a query
+    /// or COPY is still in progress, the status is unknown, or the rollback
+    /// or reset_query failed. Costs a poll() of the socket without waiting,
+    /// plus one round trip each for a rollback and for reset_query.
     bool reset() override;
 
     /// The libpq connection for the caller's queries; null before connect()
