@@ -72,7 +72,7 @@ std::vector<std::pair<std::string, std::string>> connection_keywords(const Backe
     return out;
 }
 
-std::string clean_message(const char* message, const std::string& password) {
+std::string clean_message(const char* message) {
     std::string out;
     if (message != nullptr) {
         for (const char* p = message; *p != '\0'; ++p) {
@@ -86,11 +86,6 @@ std::string clean_message(const char* message, const std::string& password) {
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     if (out.empty()) out = "no message from libpq";
-    if (!password.empty()) {
-        for (std::size_t at = out.find(password); at != std::string::npos; at = out.find(password, at + 3)) {
-            out.replace(at, password.size(), "***");
-        }
-    }
     return out;
 }
 

@@ -1,6 +1,6 @@
 // How PostgresOptions become libpq connection keywords: checked once when a
 // connection object is made, turned into the keyword/value arrays that
-// PQconnectdbParams takes, and how libpq's messages are made safe to show.
+// PQconnectdbParams takes, and libpq's messages put on one line.
 // Pure functions, so tests can check them without a server.
 #pragma once
 
@@ -28,8 +28,9 @@ long connect_timeout_seconds(std::chrono::milliseconds timeout);
 std::vector<std::pair<std::string, std::string>> connection_keywords(const Backend& backend,
                                                                      const PostgresOptions& options);
 
-// libpq's multi-line error message on one line, without trailing blanks, and
-// with every occurrence of `password` (if non-empty) replaced by "***".
-std::string clean_message(const char* message, const std::string& password);
+// libpq's multi-line error message on one line, without trailing blanks.
+// Nothing is masked: the password reaches libpq only as a keyword value,
+// never inside a conninfo string, and libpq does not put it into a message.
+std::string clean_message(const char* message);
 
 }  // namespace cueball::postgres_detail

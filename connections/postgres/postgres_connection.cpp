@@ -38,8 +38,7 @@ void PostgresConnection::connect() {
     if (!options_.user.empty()) where += " user \"" + options_.user + "\"";
     if (conn == nullptr) throw PostgresError(where + ": libpq could not allocate a connection");
     if (PQstatus(conn) != CONNECTION_OK) {
-        // Scrubbed as a whole: a password could equal the user or database name.
-        std::string message = clean_message((where + ": " + PQerrorMessage(conn)).c_str(), options_.password);
+        std::string message = where + ": " + clean_message(PQerrorMessage(conn));
         PQfinish(conn);
         throw PostgresError(message);
     }
@@ -98,7 +97,7 @@ bool PostgresConnection::run_bounded(const std::string& sql, const char* purpose
     if (error.empty()) return true;
     if (options_.logger) {
         options_.logger->info("postgres {}: {} failed: {}", backend_key(backend_), purpose,
-                              clean_message(error.c_str(), options_.password));
+                              clean_message(error.c_str()));
     }
     return false;
 }
@@ -113,7 +112,7 @@ void PostgresConnection::on_notice(void* self, const PGresult* notice) noexcept 
     if (!logger) return;
     try {
         logger->debug("postgres {}: server says: {}", backend_key(connection->backend_),
-                      clean_message(PQresultErrorMessage(notice), connection->options_.password));
+                      clean_message(PQresultErrorMessage(notice)));
     } catch (...) {
         // libpq calls this from C; nothing may escape, and a lost notice is harmless.
     }
