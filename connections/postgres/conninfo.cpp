@@ -54,11 +54,6 @@ void validate(const Backend& backend, const PostgresOptions& options) {
     }
 }
 
-long connect_timeout_seconds(std::chrono::milliseconds timeout) {
-    const long seconds = static_cast<long>((timeout.count() + 999) / 1000);
-    return seconds < 2 ? 2 : seconds;
-}
-
 std::vector<std::pair<std::string, std::string>> connection_keywords(const Backend& backend,
                                                                      const PostgresOptions& options) {
     std::vector<std::pair<std::string, std::string>> out(options.parameters.begin(), options.parameters.end());
@@ -68,7 +63,6 @@ std::vector<std::pair<std::string, std::string>> connection_keywords(const Backe
     if (!options.user.empty()) out.emplace_back("user", options.user);
     if (!options.password.empty()) out.emplace_back("password", options.password);
     out.emplace_back("application_name", options.application_name.empty() ? "cueball" : options.application_name);
-    out.emplace_back("connect_timeout", std::to_string(connect_timeout_seconds(options.connect_timeout)));
     return out;
 }
 

@@ -1,5 +1,5 @@
 // The option handling of PostgresConnection, without a server: keyword
-// arrays, timeout rounding, validation and one-line messages.
+// arrays, validation and one-line messages.
 #include "conninfo.hpp"
 
 #include <cueball/errors.hpp>
@@ -13,7 +13,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using postgres_detail::clean_message;
-using postgres_detail::connect_timeout_seconds;
 using postgres_detail::connection_keywords;
 using postgres_detail::validate;
 
@@ -23,14 +22,6 @@ std::string keyword(const std::vector<std::pair<std::string, std::string>>& kv, 
         if (k == key) found = v;  // the last one wins, as in libpq
     }
     return found;
-}
-
-TEST(PostgresConnInfo, ConnectTimeoutRoundsUpToWholeSecondsOfAtLeastTwo) {
-    EXPECT_EQ(connect_timeout_seconds(1ms), 2);
-    EXPECT_EQ(connect_timeout_seconds(1'000ms), 2);
-    EXPECT_EQ(connect_timeout_seconds(2'000ms), 2);
-    EXPECT_EQ(connect_timeout_seconds(2'001ms), 3);
-    EXPECT_EQ(connect_timeout_seconds(5'000ms), 5);
 }
 
 TEST(PostgresConnInfo, KeywordsComeFromBackendAndOptions) {
@@ -47,7 +38,8 @@ TEST(PostgresConnInfo, KeywordsComeFromBackendAndOptions) {
     EXPECT_EQ(keyword(kv, "user"), "u");
     EXPECT_EQ(keyword(kv, "password"), "p w='x'");
     EXPECT_EQ(keyword(kv, "application_name"), "cueball");
-    EXPECT_EQ(keyword(kv, "connect_timeout"), "3");
+    // connect() keeps the deadline itself, to the millisecond.
+    EXPECT_EQ(keyword(kv, "connect_timeout"), "<absent>");
     EXPECT_EQ(keyword(kv, "sslmode"), "disable");
 }
 

@@ -12,10 +12,12 @@
 //   PGresult* r = PQexec(conn->native(), "SELECT 1");
 //
 // Life cycle as the pool drives it:
-//   connect()   PQconnectdbParams with the backend's address and port and the
-//               options below, passed as separate keywords (never spliced into
-//               a conninfo string), so any byte sequence works as a database
-//               name or password.
+//   connect()   PQconnectStartParams with the backend's address and port and
+//               the options below, passed as separate keywords (never spliced
+//               into a conninfo string), so any byte sequence works as a
+//               database name or password; then PQconnectPoll, waiting on the
+//               socket, until connect_timeout or the pool's deadline passes
+//               or the pool stops.
 //   is_valid()  the connection is CONNECTION_OK, the server has not announced
 //               it is going away, and validation_query (if set) succeeds
 //               within check_timeout.
@@ -33,6 +35,10 @@
 // Errors: connect() throws PostgresError with libpq's message; is_valid() and
 // reset() return false rather than throw. The password never appears in an
 // exception, a log line or the pool's stats.
+// Stopping: connect() and the queries of is_valid() and reset() give up
+// within 20 ms of the pool's stop() and at
+// the pool's deadline (Connection::pool_stop_token(), pool_deadline()), so a
+// server that accepts connections but never answers cannot hold up stop().
 // Lifetimes: native() is valid from a successful connect() until close() or
 // destruction. Do not PQfinish it yourself, and do not keep it past the claim.
 #pragma once
@@ -74,9 +80,9 @@ struct PostgresOptions {
     std::string password;
     /// Shown in pg_stat_activity; empty = "cueball".
     std::string application_name;
-    /// Longest connect(). libpq counts whole seconds with a minimum of 2, so
-    /// this is rounded up to a whole second, and to 2 s if shorter; libpq
-    /// applies it to each address a host name resolves to. Must be positive.
+    /// Longest connect(), to the millisecond, for all the addresses a host
+    /// name resolves to together (the look-up itself is libpq's blocking
+    /// getaddrinfo, outside it). Must be positive.
     std::chrono::milliseconds connect_timeout{5'000};
     /// Run by is_valid() on idle connections, e.g. "SELECT 1"; empty = check
     /// the connection's state and socket only, without a round trip.
@@ -90,7 +96,8 @@ struct PostgresOptions {
     /// can reach the next claimer. A failure discards the connection.
     std::string reset_query = "DISCARD ALL";
     /// Longest wait for validation_query, reset_query or the ROLLBACK that
-    /// reset() sends; past it the connection counts as broken. Must be positive.
+    /// reset() sends (shorter if the pool's deadline comes first); past it
+    /// the connection counts as broken. Must be positive.
     std::chrono::milliseconds check_timeout{2'000};
     /// Further libpq connection keywords, e.g. {"sslmode", "require"} or
     /// {"options", "-c search_path=app"}. Keywords set by the fields above
@@ -112,8 +119,10 @@ public:
     PostgresConnection(const PostgresConnection&) = delete;
     PostgresConnection& operator=(const PostgresConnection&) = delete;
 
-    /// Blocking, up to connect_timeout (rounded as documented there).
-    /// @throws PostgresError with libpq's message.
+    /// Blocking, up to connect_timeout or the pool's deadline, whichever
+    /// comes first; gives up when the pool stops.
+    /// @throws PostgresError with libpq's message, or saying which limit
+    /// ended the attempt.
     void connect() override;
     /// PQfinish; idempotent.
     void close() noexcept override;
@@ -136,8 +145,9 @@ public:
 private:
     // libpq's notice receiver: logs the notice, and notes a FATAL or PANIC.
     static void on_notice(void* self, const PGresult* notice) noexcept;
-    // Runs `sql` within check_timeout; false (logged) if it fails.
-    bool run_bounded(const std::string& sql, const char* purpose);
+    // Runs `sql` within check_timeout (and the pool's deadline and stop);
+    // false (logged) if it fails.
+    bool run_checked(const std::string& sql, const char* purpose);
 
     Backend backend_;
     PostgresOptions options_;
