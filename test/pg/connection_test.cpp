@@ -14,12 +14,6 @@ using namespace std::chrono_literals;
 using testing::PostgresServer;
 using testing::PostgresServerOptions;
 
-std::unique_ptr<PostgresConnection> connected(const PostgresServer& server, PostgresOptions options) {
-    auto conn = std::make_unique<PostgresConnection>(server.backend(), std::move(options));
-    conn->connect();
-    return conn;
-}
-
 TEST(PostgresConnection, ConnectsAndRunsQueriesThroughNative) {
     CUEBALL_REQUIRE_POSTGRES();
     PostgresServer server;

@@ -18,6 +18,35 @@ PostgresOptions login(const testing::PostgresServer& server) {
     return options;
 }
 
+std::unique_ptr<PostgresConnection> connected(const testing::PostgresServer& server, PostgresOptions options) {
+    auto conn = std::make_unique<PostgresConnection>(server.backend(), std::move(options));
+    conn->connect();
+    return conn;
+}
+
+PgPool::Factory factory(PostgresOptions options) {
+    return [options](const Backend& backend) { return std::make_unique<PostgresConnection>(backend, options); };
+}
+
+std::shared_ptr<StaticResolver> resolver_for(std::initializer_list<const testing::PostgresServer*> servers) {
+    std::vector<Backend> backends;
+    for (const testing::PostgresServer* s : servers) backends.push_back(s->backend());
+    return std::make_shared<StaticResolver>(backends);
+}
+
+PoolOptions quick(std::size_t max_connections) {
+    using namespace std::chrono_literals;
+    PoolOptions o;
+    o.name = "pg-test";
+    o.max_connections = max_connections;
+    o.claim_timeout = 10s;
+    o.rebalance_delay = 10ms;
+    o.health_check_interval = 100ms;
+    o.backoff_initial = 50ms;
+    o.backoff_max = 300ms;
+    return o;
+}
+
 std::string query_value(PGconn* conn, const std::string& sql) {
     PGresult* result = PQexec(conn, sql.c_str());
     const ExecStatusType status = PQresultStatus(result);

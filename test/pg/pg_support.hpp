@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cueball/connections/postgres.hpp>
+#include <cueball/cueball.hpp>
 
 #include "support/eventually.hpp"
 
@@ -13,6 +14,7 @@
 #include <spdlog/sinks/ringbuffer_sink.h>
 
 #include <chrono>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,8 +31,22 @@ namespace cueball::test {
         }                                                                                           \
     } while (0)
 
+using PgPool = ConnectionPool<PostgresConnection>;
+
 // Logs in as the server's superuser to database "postgres".
 PostgresOptions login(const testing::PostgresServer& server);
+
+// A PostgresConnection to `server`, connected. @throws PostgresError.
+std::unique_ptr<PostgresConnection> connected(const testing::PostgresServer& server, PostgresOptions options);
+
+// A pool's factory of PostgresConnections with `options`.
+PgPool::Factory factory(PostgresOptions options);
+
+// A StaticResolver with the servers' backends.
+std::shared_ptr<StaticResolver> resolver_for(std::initializer_list<const testing::PostgresServer*> servers);
+
+// Options for pools that must notice failures and recoveries quickly.
+PoolOptions quick(std::size_t max_connections);
 
 // First column of the first row of `sql`, or "" if none. @throws
 // std::runtime_error with the server's message.

@@ -4,8 +4,6 @@
 // session the server has already ended, whatever the reset.
 #include "pg_support.hpp"
 
-#include <cueball/cueball.hpp>
-
 #include <libpq-fe.h>
 
 #include <optional>
@@ -15,7 +13,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::PostgresServer;
-using PgPool = ConnectionPool<PostgresConnection>;
 
 // The reset settings every test goes through: the default, the same spelled
 // out, another query, and none at all.
@@ -31,17 +28,10 @@ PostgresOptions with_reset(const PostgresServer& server, const std::optional<std
     return options;
 }
 
-PgPool one_session_pool(const PostgresServer& server, PostgresOptions options, bool validate_on_claim = false) {
-    PoolOptions o;
-    o.name = "pg-session";
-    o.max_connections = 1;
-    o.claim_timeout = 10s;
-    o.rebalance_delay = 10ms;
-    o.backoff_initial = 10ms;
-    o.backoff_max = 100ms;
+PoolOptions one_session(bool validate_on_claim = false) {
+    PoolOptions o = quick(1);
     o.validate_on_claim = validate_on_claim;
-    return PgPool(o, std::make_shared<StaticResolver>(std::vector<Backend>{server.backend()}),
-                  [options](const Backend& backend) { return std::make_unique<PostgresConnection>(backend, options); });
+    return o;
 }
 
 // Notifications libpq holds for the caller after reading what has arrived.
@@ -60,8 +50,7 @@ TEST(PostgresSession, ResetRefusesASessionTheServerEnded) {
     PostgresServer server;
     for (const auto& reset : kResets) {
         for (bool in_transaction : {false, true}) {
-            auto conn = std::make_unique<PostgresConnection>(server.backend(), with_reset(server, reset));
-            conn->connect();
+            auto conn = connected(server, with_reset(server, reset));
             if (in_transaction) {
                 ASSERT_TRUE(run_ok(conn->native(), "BEGIN"));
             }
@@ -77,7 +66,7 @@ TEST(PostgresSession, ASessionEndedWhileClaimedIsNotHandedOutAgain) {
     PostgresServer server;
     for (const auto& reset : kResets) {
         for (bool validate_on_claim : {false, true}) {
-            PgPool pool = one_session_pool(server, with_reset(server, reset), validate_on_claim);
+            PgPool pool(one_session(validate_on_claim), resolver_for({&server}), factory(with_reset(server, reset)));
             int pid = 0;
             {
                 auto a = pool.claim();
@@ -99,8 +88,7 @@ TEST(PostgresSession, ResetDropsNotificationsThatArrivedWhileClaimed) {
     for (const auto& reset : kResets) {
         // Left on the socket, or already read into libpq's queue by the claimer.
         for (bool claimer_read_input : {false, true}) {
-            auto conn = std::make_unique<PostgresConnection>(server.backend(), with_reset(server, reset));
-            conn->connect();
+            auto conn = connected(server, with_reset(server, reset));
             ASSERT_TRUE(run_ok(conn->native(), "LISTEN jobs"));
             server.execute("NOTIFY jobs, 'for the first claimer'");
             ASSERT_TRUE(data_waiting(conn->native()));
@@ -117,7 +105,7 @@ TEST(PostgresSession, ResetDropsNotificationsThatArrivedWhileClaimed) {
 TEST(PostgresSession, TheNextClaimerGetsNoNotificationAndNoChannel) {
     CUEBALL_REQUIRE_POSTGRES();
     PostgresServer server;
-    PgPool pool = one_session_pool(server, login(server));
+    PgPool pool(one_session(), resolver_for({&server}), factory(login(server)));
     int pid = 0;
     {
         auto a = pool.claim();
@@ -136,7 +124,7 @@ TEST(PostgresSession, TheDefaultResetLeavesACleanSession) {
     CUEBALL_REQUIRE_POSTGRES();
     PostgresServer server;
     server.execute("CREATE TABLE t (x int)");
-    PgPool pool = one_session_pool(server, login(server));
+    PgPool pool(one_session(), resolver_for({&server}), factory(login(server)));
     int pid = 0;
     {
         auto a = pool.claim();
@@ -169,8 +157,7 @@ TEST(PostgresSession, NoResetQueryKeepsSessionStateOnPurpose) {
     PostgresServer server;
     PostgresOptions options = login(server);
     options.reset_query = "";
-    auto conn = std::make_unique<PostgresConnection>(server.backend(), options);
-    conn->connect();
+    auto conn = connected(server, options);
     ASSERT_TRUE(run_ok(conn->native(), "LISTEN jobs"));
     ASSERT_TRUE(run_ok(conn->native(), "BEGIN"));
     EXPECT_TRUE(conn->reset());
