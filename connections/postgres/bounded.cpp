@@ -95,7 +95,8 @@ Outcome finish_connect(PGconn* conn, const Limits& limits) {
     }
 }
 
-Outcome run_bounded(PGconn* conn, const std::string& sql, const Limits& limits) {
+Outcome run_bounded(PGconn* conn, const std::string& sql, const Limits& limits,
+                    std::vector<std::string>* first_row) {
     if (PQsetnonblocking(conn, 1) != 0) return failed(libpq_error(conn, "cannot switch to non-blocking mode"));
     BlockingAgain blocking_again{conn};
     if (PQsendQuery(conn, sql.c_str()) != 1) return failed(libpq_error(conn, "cannot send the query"));
@@ -119,6 +120,11 @@ Outcome run_bounded(PGconn* conn, const std::string& sql, const Limits& limits) 
         PGresult* result = PQgetResult(conn);
         if (result == nullptr) break;
         const ExecStatusType status = PQresultStatus(result);
+        if (first_row != nullptr && first_row->empty() && status == PGRES_TUPLES_OK && PQntuples(result) > 0) {
+            for (int column = 0; column < PQnfields(result); ++column) {
+                first_row->emplace_back(PQgetvalue(result, 0, column));
+            }
+        }
         const bool copying = status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH;
         if (error.empty() && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
             const char* message = PQresultErrorMessage(result);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 typedef struct pg_conn PGconn;
 
@@ -41,11 +42,13 @@ struct Outcome {
 // made or fails.
 Outcome finish_connect(PGconn* conn, const Limits& limits);
 
-// Sends `sql` (one or more statements) and reads every result. After a
+// Sends `sql` (one or more statements) and reads every result; the first
+// row of the first result that has one goes to `first_row` if given. After a
 // limit ended it a query may still be running, and after a COPY began
 // the connection waits for data: the caller closes such a connection. Leaves
 // the connection in blocking mode.
-Outcome run_bounded(PGconn* conn, const std::string& sql, const Limits& limits);
+Outcome run_bounded(PGconn* conn, const std::string& sql, const Limits& limits,
+                    std::vector<std::string>* first_row = nullptr);
 
 // True if the server closed the session or is closing it: reads what is
 // already waiting on the socket (an error, notifications, end of file)

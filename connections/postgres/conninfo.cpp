@@ -41,6 +41,15 @@ void validate(const Backend& backend, const PostgresOptions& options) {
         bad("PostgresOptions::check_timeout must be positive (got " + std::to_string(options.check_timeout.count()) +
             " ms)");
     }
+    if (options.target_role != TargetRole::any && options.target_role != TargetRole::primary &&
+        options.target_role != TargetRole::standby) {
+        bad("PostgresOptions::target_role must be any, primary or standby (got " +
+            std::to_string(static_cast<int>(options.target_role)) + ")");
+    }
+    if (options.max_standby_lag.count() < 0) {
+        bad("PostgresOptions::max_standby_lag must be 0 (no limit) or positive (got " +
+            std::to_string(options.max_standby_lag.count()) + " ms)");
+    }
     for (const auto& [key, value] : options.parameters) {
         for (std::string_view reserved : kReserved) {
             if (key == reserved) {

@@ -2,6 +2,7 @@
 
 #include "bounded.hpp"
 #include "conninfo.hpp"
+#include "role.hpp"
 #include "rules/time.hpp"
 
 #include <libpq-fe.h>
@@ -76,6 +77,11 @@ void PostgresConnection::connect() {
         PQfinish(conn);
         throw PostgresError(where + ": " + explain(outcome, "connect_timeout", options_.connect_timeout));
     }
+    if (const std::string problem = role_problem(conn, true, limits, "connect_timeout", options_.connect_timeout);
+        !problem.empty()) {
+        PQfinish(conn);
+        throw PostgresError(where + ": " + problem);
+    }
     PQsetNoticeReceiver(conn, &PostgresConnection::on_notice, this);
     conn_ = conn;
 }
@@ -88,7 +94,23 @@ bool PostgresConnection::is_valid() {
     if (conn_ == nullptr || doomed_ || PQstatus(conn_) != CONNECTION_OK) return false;
     if (PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;
     if (postgres_detail::peer_closed(conn_) || doomed_) return false;
-    return options_.validation_query.empty() || run_checked(options_.validation_query, "validation query");
+    const bool validated = !options_.validation_query.empty();
+    if (validated && !run_checked(options_.validation_query, "validation query")) return false;
+    const std::string problem = role_problem(conn_, validated, limits_for(*this, options_.check_timeout),
+                                             "check_timeout", options_.check_timeout);
+    if (problem.empty()) return true;
+    if (options_.logger) options_.logger->info("postgres {}: {}", backend_key(backend_), problem);
+    return false;
+}
+
+std::string PostgresConnection::role_problem(PGconn* conn, bool fresh, const postgres_detail::Limits& limits,
+                                             const char* option, std::chrono::milliseconds timeout) {
+    const bool with_lag = options_.max_standby_lag.count() > 0;
+    if (options_.target_role == TargetRole::any && !with_lag) return {};
+    postgres_detail::ServerRole found;
+    const Outcome outcome = postgres_detail::probe_role(conn, fresh, with_lag, limits, found);
+    if (!outcome.ok()) return "cannot learn the server's role: " + explain(outcome, option, timeout);
+    return postgres_detail::role_mismatch(found, options_.target_role, options_.max_standby_lag);
 }
 
 bool PostgresConnection::reset() {

@@ -19,8 +19,9 @@
 //               socket, until connect_timeout or the pool's deadline passes
 //               or the pool stops.
 //   is_valid()  the connection is CONNECTION_OK, the server has not announced
-//               it is going away, and validation_query (if set) succeeds
-//               within check_timeout.
+//               it is going away, validation_query (if set) succeeds within
+//               check_timeout, and the server still has target_role and no
+//               more than max_standby_lag (when set).
 //   reset()     on return to the pool: a session the server has ended or
 //               is ending is discarded (found without waiting, from what has
 //               arrived on the socket); an open or failed transaction is
@@ -61,6 +62,10 @@ namespace spdlog {
 class logger;
 }
 
+namespace cueball::postgres_detail {
+struct Limits;
+}
+
 namespace cueball {
 
 /// connect() failed: libpq's message, with the server and the user, never the
@@ -69,6 +74,15 @@ class PostgresError : public Error {
 public:
     using Error::Error;
 };
+
+/// Which servers a PostgresConnection accepts, by their role.
+enum class TargetRole {
+    any,      ///< primaries and standbys alike; the role is never checked
+    primary,  ///< a server that accepts writes (not in recovery)
+    standby,  ///< a hot standby (in recovery)
+};
+/// "any", "primary" or "standby".
+const char* to_string(TargetRole role) noexcept;
 
 struct PostgresOptions {
     /// Database to connect to; empty = libpq's default (the user name).
@@ -99,6 +113,20 @@ struct PostgresOptions {
     /// reset() sends (shorter if the pool's deadline comes first); past it
     /// the connection counts as broken. Must be positive.
     std::chrono::milliseconds check_timeout{2'000};
+    /// The role the server must have. Not any: connect() fails on a server
+    /// in another role, with an error naming the role found ("server is a
+    /// standby; the pool wants a primary"), and is_valid() checks it again
+    /// (one round trip), so that after a promotion the pool moves its
+    /// connections to the new primary. Default any.
+    TargetRole target_role = TargetRole::any;
+    /// Largest replay lag a standby may have; 0 = no limit (the default).
+    /// Checked by connect() and is_valid() (one round trip): a standby
+    /// further behind fails both, and serves again once it has caught up.
+    /// The lag is 0 while the standby has replayed all the WAL it received,
+    /// and otherwise the time since the commit of the last transaction it
+    /// replayed, so a primary without writes never makes a standby lag.
+    /// Primaries have no lag. Must not be negative.
+    std::chrono::milliseconds max_standby_lag{0};
     /// Further libpq connection keywords, e.g. {"sslmode", "require"} or
     /// {"options", "-c search_path=app"}. Keywords set by the fields above
     /// (host, hostaddr, port, dbname, user, password, application_name,
@@ -127,7 +155,8 @@ public:
     /// PQfinish; idempotent.
     void close() noexcept override;
     /// False if the connection is bad or the server went away (checked
-    /// without blocking), or validation_query fails or exceeds check_timeout.
+    /// without blocking), validation_query fails or exceeds check_timeout,
+    /// or the server's role or replay lag no longer fit the options.
     bool is_valid() override;
     /// True to keep the connection: idle, or rolled back to idle, with
     /// reset_query done and no notification left for the next claimer.
@@ -148,6 +177,12 @@ private:
     // Runs `sql` within check_timeout (and the pool's deadline and stop);
     // false (logged) if it fails.
     bool run_checked(const std::string& sql, const char* purpose);
+    // Empty if the server on `conn` has the role and lag the options ask
+    // for (or they ask for none); otherwise why not. `fresh`: a round trip
+    // has just been made, so the server's reported parameters are current.
+    // `limits` bound the check; `option` and `timeout` name them in messages.
+    std::string role_problem(PGconn* conn, bool fresh, const postgres_detail::Limits& limits, const char* option,
+                             std::chrono::milliseconds timeout);
 
     Backend backend_;
     PostgresOptions options_;
