@@ -77,12 +77,12 @@ void PostgresConnection::connect() {
         PQfinish(conn);
         throw PostgresError(where + ": " + explain(outcome, "connect_timeout", options_.connect_timeout));
     }
+    PQsetNoticeReceiver(conn, &PostgresConnection::on_notice, this);
     if (const std::string problem = role_problem(conn, true, limits, "connect_timeout", options_.connect_timeout);
         !problem.empty()) {
         PQfinish(conn);
         throw PostgresError(where + ": " + problem);
     }
-    PQsetNoticeReceiver(conn, &PostgresConnection::on_notice, this);
     conn_ = conn;
 }
 

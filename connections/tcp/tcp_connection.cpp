@@ -91,7 +91,8 @@ void TcpConnection::connect() {
         // leaves time for the ones after it. A time point rather than a
         // duration: "now + a duration" could overflow a deadline of never.
         const auto left = endpoints.size() - i;
-        const auto until = left == 1 ? deadline : now + (deadline - now) / static_cast<std::chrono::steady_clock::rep>(left);
+        const auto until =
+            left == 1 ? deadline : now + (deadline - now) / static_cast<std::chrono::steady_clock::rep>(left);
         ec = connect_one(endpoints[i], until);
         if (!ec) break;
         failures += describe(endpoints[i]) + ": ";

@@ -71,7 +71,8 @@ TEST(PostgresRole, APoolServesOnlyItsRole) {
             auto conn = pool.claim();
             EXPECT_EQ(query_value(conn->native(), "SELECT inet_server_port()"), std::to_string(expected.port()))
                 << to_string(role);
-            EXPECT_EQ(query_value(conn->native(), "SELECT pg_is_in_recovery()"), role == TargetRole::standby ? "t" : "f");
+            const std::string in_recovery = role == TargetRole::standby ? "t" : "f";
+            EXPECT_EQ(query_value(conn->native(), "SELECT pg_is_in_recovery()"), in_recovery);
         }
     }
 }
