@@ -41,6 +41,15 @@ void validate(const Backend& backend, const PostgresOptions& options) {
         bad("PostgresOptions::check_timeout must be positive (got " + std::to_string(options.check_timeout.count()) +
             " ms)");
     }
+    if (options.target_role != TargetRole::any && options.target_role != TargetRole::primary &&
+        options.target_role != TargetRole::standby) {
+        bad("PostgresOptions::target_role must be any, primary or standby (got " +
+            std::to_string(static_cast<int>(options.target_role)) + ")");
+    }
+    if (options.max_standby_lag.count() < 0) {
+        bad("PostgresOptions::max_standby_lag must be 0 (no limit) or positive (got " +
+            std::to_string(options.max_standby_lag.count()) + " ms)");
+    }
     for (const auto& [key, value] : options.parameters) {
         for (std::string_view reserved : kReserved) {
             if (key == reserved) {
@@ -54,11 +63,6 @@ void validate(const Backend& backend, const PostgresOptions& options) {
     }
 }
 
-long connect_timeout_seconds(std::chrono::milliseconds timeout) {
-    const long seconds = static_cast<long>((timeout.count() + 999) / 1000);
-    return seconds < 2 ? 2 : seconds;
-}
-
 std::vector<std::pair<std::string, std::string>> connection_keywords(const Backend& backend,
                                                                      const PostgresOptions& options) {
     std::vector<std::pair<std::string, std::string>> out(options.parameters.begin(), options.parameters.end());
@@ -68,11 +72,10 @@ std::vector<std::pair<std::string, std::string>> connection_keywords(const Backe
     if (!options.user.empty()) out.emplace_back("user", options.user);
     if (!options.password.empty()) out.emplace_back("password", options.password);
     out.emplace_back("application_name", options.application_name.empty() ? "cueball" : options.application_name);
-    out.emplace_back("connect_timeout", std::to_string(connect_timeout_seconds(options.connect_timeout)));
     return out;
 }
 
-std::string clean_message(const char* message, const std::string& password) {
+std::string clean_message(const char* message) {
     std::string out;
     if (message != nullptr) {
         for (const char* p = message; *p != '\0'; ++p) {
@@ -86,11 +89,6 @@ std::string clean_message(const char* message, const std::string& password) {
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     if (out.empty()) out = "no message from libpq";
-    if (!password.empty()) {
-        for (std::size_t at = out.find(password); at != std::string::npos; at = out.find(password, at + 3)) {
-            out.replace(at, password.size(), "***");
-        }
-    }
     return out;
 }
 

@@ -1,13 +1,12 @@
 // How PostgresOptions become libpq connection keywords: checked once when a
 // connection object is made, turned into the keyword/value arrays that
-// PQconnectdbParams takes, and how libpq's messages are made safe to show.
+// PQconnectStartParams takes, and how libpq's messages are put on one line.
 // Pure functions, so tests can check them without a server.
 #pragma once
 
 #include <cueball/backend.hpp>
 #include <cueball/connections/postgres.hpp>
 
-#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,18 +17,17 @@ namespace cueball::postgres_detail {
 // 0, a non-positive timeout, a NUL byte in a string, a reserved keyword.
 void validate(const Backend& backend, const PostgresOptions& options);
 
-// libpq's connect_timeout in whole seconds: rounded up, at least 2 (libpq
-// treats 1 as 2 anyway; saying 2 keeps the documented value honest).
-long connect_timeout_seconds(std::chrono::milliseconds timeout);
-
-// Keyword/value pairs for PQconnectdbParams, in libpq's order of precedence
-// (later ones win, so the fixed ones come after `parameters`). Empty values
-// are left out so that libpq's defaults (PGUSER, ...) still apply.
+// Keyword/value pairs for PQconnectStartParams, in libpq's order of
+// precedence (later ones win, so the fixed ones come after `parameters`).
+// Empty values are left out so that libpq's defaults (PGUSER, ...) still
+// apply. No connect_timeout: connect() keeps its own deadline, which libpq's
+// asynchronous connect would not.
 std::vector<std::pair<std::string, std::string>> connection_keywords(const Backend& backend,
                                                                      const PostgresOptions& options);
 
-// libpq's multi-line error message on one line, without trailing blanks, and
-// with every occurrence of `password` (if non-empty) replaced by "***".
-std::string clean_message(const char* message, const std::string& password);
+// libpq's multi-line error message on one line, without trailing blanks.
+// Nothing is masked: the password reaches libpq only as a keyword value,
+// never inside a conninfo string, and libpq does not put it into a message.
+std::string clean_message(const char* message);
 
 }  // namespace cueball::postgres_detail

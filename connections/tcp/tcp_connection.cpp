@@ -1,10 +1,14 @@
 #include <cueball/connections/tcp.hpp>
 #include <cueball/errors.hpp>
 
+#include "rules/time.hpp"
+
 #include <boost/asio/connect.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <sys/socket.h>
 #include <vector>
@@ -49,6 +53,9 @@ TcpConnection::~TcpConnection() = default;
 void TcpConnection::connect() {
     const std::string key = backend_key(backend_);
     if (socket_.is_open()) throw Error("cueball::tcp: connect() called twice for " + key);
+    if (pool_stop_token().stop_requested()) {
+        throw Error("cueball::tcp: cannot connect to " + key + " (not tried, the pool is stopping)");
+    }
 
     std::vector<tcp::endpoint> endpoints;
     const std::string host = strip_brackets(backend_.address);
@@ -64,25 +71,38 @@ void TcpConnection::connect() {
         if (endpoints.empty()) throw Error("cueball::tcp: cannot resolve " + key + ": no addresses");
     }
 
-    const auto deadline = std::chrono::steady_clock::now() + options_.connect_timeout;
+    const auto deadline =
+        std::min(detail::after(std::chrono::steady_clock::now(), options_.connect_timeout), pool_deadline());
     std::string failures;
     for (std::size_t i = 0; i < endpoints.size(); ++i) {
-        const auto remaining = deadline - std::chrono::steady_clock::now();
+        const auto now = std::chrono::steady_clock::now();
         if (!failures.empty()) failures += "; ";
-        if (remaining <= std::chrono::steady_clock::duration::zero()) {
+        if (pool_stop_token().stop_requested()) {
+            failures += describe(endpoints[i]) + ": not tried, the pool is stopping";
+            continue;
+        }
+        if (now >= deadline) {
             failures += describe(endpoints[i]) + ": not tried, connect_timeout used up";
             continue;
         }
         // An even share of what is left, so that an address that drops SYNs
-        // leaves time for the ones after it.
-        const auto budget = remaining / static_cast<std::chrono::steady_clock::rep>(endpoints.size() - i);
-        ec = connect_one(endpoints[i], budget);
+        // leaves time for the ones after it. A time point rather than a
+        // duration: "now + a duration" could overflow a deadline of never.
+        const auto left = endpoints.size() - i;
+        const auto until =
+            left == 1 ? deadline : now + (deadline - now) / static_cast<std::chrono::steady_clock::rep>(left);
+        ec = connect_one(endpoints[i], until);
         if (!ec) break;
-        failures += describe(endpoints[i]) + ": " +
-                    (ec == asio::error::timed_out ? "timed out after " + std::to_string(to_ms(budget)) + " ms"
-                                                  : ec.message());
+        failures += describe(endpoints[i]) + ": ";
+        if (ec == asio::error::timed_out) {
+            failures += "timed out after " + std::to_string(to_ms(until - now)) + " ms";
+        } else if (ec == asio::error::operation_aborted) {
+            failures += "gave up, the pool is stopping";
+        } else {
+            failures += ec.message();
+        }
     }
-    if (ec) {
+    if (ec || !socket_.is_open()) {
         close();
         throw Error("cueball::tcp: cannot connect to " + key + " (" + failures + ")");
     }
@@ -96,7 +116,7 @@ void TcpConnection::connect() {
 }
 
 boost::system::error_code TcpConnection::connect_one(const tcp::endpoint& endpoint,
-                                                     std::chrono::steady_clock::duration budget) {
+                                                     std::chrono::steady_clock::time_point until) {
     boost::system::error_code ec;
     socket_.close(ec);
     socket_.open(endpoint.protocol(), ec);
@@ -104,14 +124,20 @@ boost::system::error_code TcpConnection::connect_one(const tcp::endpoint& endpoi
     std::optional<boost::system::error_code> result;
     socket_.async_connect(endpoint, [&result](const boost::system::error_code& e) { result = e; });
     io_.restart();
-    io_.run_for(budget);
+    {
+        // The pool's stop() ends the wait at once: io_context::stop() may be
+        // called from any thread. Registered after restart(), which would
+        // undo it; a stop requested earlier runs the callback right here.
+        const std::stop_callback wake(pool_stop_token(), [this]() noexcept { io_.stop(); });
+        io_.run_until(until);
+    }
     if (result) return *result;
     // Still connecting: closing the socket aborts the attempt; run the
     // aborted handler so that nothing refers to `result` afterwards.
     socket_.close(ec);
     io_.restart();
     io_.run();
-    return asio::error::timed_out;
+    return pool_stop_token().stop_requested() ? asio::error::operation_aborted : asio::error::timed_out;
 }
 
 void TcpConnection::close() noexcept {

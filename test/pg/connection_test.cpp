@@ -1,14 +1,11 @@
 // PostgresConnection on its own, against a real server: connect, reset and
 // is_valid as the pool will call them.
 #include "pg_support.hpp"
+#include "silent_listener.hpp"
 
 #include <libpq-fe.h>
 
-#include <arpa/inet.h>
 #include <chrono>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace cueball::test {
 namespace {
@@ -16,12 +13,6 @@ namespace {
 using namespace std::chrono_literals;
 using testing::PostgresServer;
 using testing::PostgresServerOptions;
-
-std::unique_ptr<PostgresConnection> connected(const PostgresServer& server, PostgresOptions options) {
-    auto conn = std::make_unique<PostgresConnection>(server.backend(), std::move(options));
-    conn->connect();
-    return conn;
-}
 
 TEST(PostgresConnection, ConnectsAndRunsQueriesThroughNative) {
     CUEBALL_REQUIRE_POSTGRES();
@@ -196,25 +187,14 @@ TEST(PostgresConnection, ValidationQueryIsBoundedByCheckTimeout) {
 }
 
 TEST(PostgresConnection, ConnectToAServerThatNeverAnswersGivesUp) {
-    // A socket that listens but never speaks: the kernel completes the
-    // handshake and the startup message goes unanswered.
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    ASSERT_GE(fd, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    ASSERT_EQ(::listen(fd, 16), 0);
-    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    SilentListener silent;
     PostgresOptions options;
     options.user = "nobody";
     options.connect_timeout = 100ms;
-    PostgresConnection conn(Backend{"127.0.0.1", ntohs(addr.sin_port), {}}, options);
+    PostgresConnection conn(Backend{"127.0.0.1", silent.port(), {}}, options);
     const auto start = std::chrono::steady_clock::now();
     EXPECT_THROW(conn.connect(), PostgresError);
     EXPECT_LT(std::chrono::steady_clock::now() - start, 15s);
-    ::close(fd);
 }
 
 }  // namespace

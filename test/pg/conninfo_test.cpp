@@ -1,6 +1,7 @@
 // The option handling of PostgresConnection, without a server: keyword
-// arrays, timeout rounding, validation and message scrubbing.
+// arrays, validation and one-line messages.
 #include "conninfo.hpp"
+#include "role.hpp"
 
 #include <cueball/errors.hpp>
 
@@ -13,8 +14,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using postgres_detail::clean_message;
-using postgres_detail::connect_timeout_seconds;
 using postgres_detail::connection_keywords;
+using postgres_detail::role_mismatch;
+using postgres_detail::ServerRole;
 using postgres_detail::validate;
 
 std::string keyword(const std::vector<std::pair<std::string, std::string>>& kv, const std::string& key) {
@@ -23,14 +25,6 @@ std::string keyword(const std::vector<std::pair<std::string, std::string>>& kv, 
         if (k == key) found = v;  // the last one wins, as in libpq
     }
     return found;
-}
-
-TEST(PostgresConnInfo, ConnectTimeoutRoundsUpToWholeSecondsOfAtLeastTwo) {
-    EXPECT_EQ(connect_timeout_seconds(1ms), 2);
-    EXPECT_EQ(connect_timeout_seconds(1'000ms), 2);
-    EXPECT_EQ(connect_timeout_seconds(2'000ms), 2);
-    EXPECT_EQ(connect_timeout_seconds(2'001ms), 3);
-    EXPECT_EQ(connect_timeout_seconds(5'000ms), 5);
 }
 
 TEST(PostgresConnInfo, KeywordsComeFromBackendAndOptions) {
@@ -47,7 +41,8 @@ TEST(PostgresConnInfo, KeywordsComeFromBackendAndOptions) {
     EXPECT_EQ(keyword(kv, "user"), "u");
     EXPECT_EQ(keyword(kv, "password"), "p w='x'");
     EXPECT_EQ(keyword(kv, "application_name"), "cueball");
-    EXPECT_EQ(keyword(kv, "connect_timeout"), "3");
+    // connect() keeps the deadline itself, to the millisecond.
+    EXPECT_EQ(keyword(kv, "connect_timeout"), "<absent>");
     EXPECT_EQ(keyword(kv, "sslmode"), "disable");
 }
 
@@ -84,6 +79,12 @@ TEST(PostgresConnInfo, BadInputIsRejectedWithTheFieldsName) {
     o.dbname = std::string("a\0b", 3);
     EXPECT_TRUE(rejects(ok, o, "dbname"));
     o = {};
+    o.max_standby_lag = -1ms;
+    EXPECT_TRUE(rejects(ok, o, "max_standby_lag"));
+    o = {};
+    o.target_role = static_cast<TargetRole>(7);
+    EXPECT_TRUE(rejects(ok, o, "target_role must be any, primary or standby"));
+    o = {};
     o.parameters = {{"password", "x"}};
     EXPECT_TRUE(rejects(ok, o, "password"));
     o.parameters = {{"service", "x"}};
@@ -93,11 +94,30 @@ TEST(PostgresConnInfo, BadInputIsRejectedWithTheFieldsName) {
     EXPECT_THROW(PostgresConnection(Backend{"", 1, {}}, {}), InvalidArgument);
 }
 
-TEST(PostgresConnInfo, MessagesAreOneLineAndNeverShowThePassword) {
-    EXPECT_EQ(clean_message("connection failed:\nFATAL:  no\n", ""), "connection failed: FATAL:  no");
-    EXPECT_EQ(clean_message(nullptr, ""), "no message from libpq");
-    EXPECT_EQ(clean_message("user s3cret said s3cret", "s3cret"), "user *** said ***");
-    EXPECT_EQ(clean_message("aaaa", "aa"), "******");
+TEST(PostgresConnInfo, MessagesAreOneLineAndOtherwiseUntouched) {
+    EXPECT_EQ(clean_message("connection failed:\nFATAL:  no\n"), "connection failed: FATAL:  no");
+    EXPECT_EQ(clean_message("a\tb\r\n\nc  "), "a b c");
+    EXPECT_EQ(clean_message(nullptr), "no message from libpq");
+    EXPECT_EQ(clean_message(""), "no message from libpq");
+    EXPECT_EQ(clean_message("user \"e\" said ***"), "user \"e\" said ***");
+}
+
+TEST(PostgresRoleRule, TheRoleFoundMustBeTheOneWanted) {
+    const ServerRole primary{false, 0ms}, standby{true, 0ms};
+    EXPECT_EQ(role_mismatch(primary, TargetRole::any, 0ms), "");
+    EXPECT_EQ(role_mismatch(standby, TargetRole::any, 0ms), "");
+    EXPECT_EQ(role_mismatch(primary, TargetRole::primary, 0ms), "");
+    EXPECT_EQ(role_mismatch(standby, TargetRole::standby, 0ms), "");
+    EXPECT_EQ(role_mismatch(standby, TargetRole::primary, 0ms), "server is a standby; the pool wants a primary");
+    EXPECT_EQ(role_mismatch(primary, TargetRole::standby, 0ms), "server is a primary; the pool wants a standby");
+}
+
+TEST(PostgresRoleRule, AStandbyMayLagUpToTheLimit) {
+    EXPECT_EQ(role_mismatch(ServerRole{true, 500ms}, TargetRole::standby, 500ms), "");
+    EXPECT_EQ(role_mismatch(ServerRole{true, 501ms}, TargetRole::any, 500ms),
+              "standby's replay lag is 501 ms, more than max_standby_lag (500 ms)");
+    EXPECT_EQ(role_mismatch(ServerRole{true, 100'000ms}, TargetRole::standby, 0ms), "") << "0 = no limit";
+    EXPECT_EQ(role_mismatch(ServerRole{false, 0ms}, TargetRole::any, 1ms), "") << "a primary has no lag";
 }
 
 }  // namespace

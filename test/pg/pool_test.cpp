@@ -16,31 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::PostgresServer;
-using PgPool = ConnectionPool<PostgresConnection>;
-
-PgPool::Factory factory(PostgresOptions options) {
-    return [options](const Backend& backend) { return std::make_unique<PostgresConnection>(backend, options); };
-}
-
-std::shared_ptr<StaticResolver> resolver_for(std::initializer_list<const PostgresServer*> servers) {
-    std::vector<Backend> backends;
-    for (const PostgresServer* s : servers) backends.push_back(s->backend());
-    return std::make_shared<StaticResolver>(backends);
-}
-
-// Options for pools that must notice failures and recoveries quickly.
-PoolOptions quick(std::size_t max_connections) {
-    PoolOptions o;
-    o.name = "pg-test";
-    o.max_connections = max_connections;
-    o.claim_timeout = 10s;
-    o.rebalance_delay = 10ms;
-    o.health_check_interval = 100ms;
-    o.backoff_initial = 50ms;
-    o.backoff_max = 300ms;
-    return o;
-}
-
 // Open connections (idle + claimed) per backend key.
 std::map<BackendKey, std::size_t> open_by_backend(const PgPool& pool) {
     std::map<BackendKey, std::size_t> out;

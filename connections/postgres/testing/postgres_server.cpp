@@ -88,6 +88,16 @@ void hand_to(const std::string& path, detail::RunAs as) {
     }
 }
 
+// A conninfo value in single quotes, as libpq parses it.
+std::string quoted_value(const std::string& value) {
+    std::string out = "'";
+    for (char c : value) {
+        if (c == '\'' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "'";
+}
+
 }  // namespace
 
 bool PostgresServer::available() { return why_unavailable().empty(); }
@@ -110,6 +120,11 @@ PostgresServer::PostgresServer(PostgresServerOptions options) : options_(std::mo
         throw std::runtime_error("PostgresServer: auth_method must be scram-sha-256 or md5, not " +
                                  options_.auth_method);
     }
+    if (options_.primary != nullptr) {
+        options_.superuser = options_.primary->superuser();
+        options_.password = options_.primary->password();
+        options_.auth_method = options_.primary->options_.auth_method;
+    }
     if (options_.superuser.empty()) throw std::runtime_error("PostgresServer: superuser must not be empty");
     if (options_.password.empty() || options_.password.find_first_of("\r\n") != std::string::npos) {
         throw std::runtime_error("PostgresServer: the password must be non-empty and on one line");
@@ -119,7 +134,11 @@ PostgresServer::PostgresServer(PostgresServerOptions options) : options_(std::mo
     dir_ = make_temp_dir();
     try {
         hand_to(dir_, detail::server_user());
-        init_cluster();
+        if (options_.primary != nullptr) {
+            copy_primary(*options_.primary);
+        } else {
+            init_cluster();
+        }
         // A port that was free when picked may be taken by the time the
         // server binds it; only the first start may move to another one.
         for (int attempt = 1;; ++attempt) {
@@ -167,6 +186,26 @@ void PostgresServer::init_cluster() {
         throw;
     }
     fs::remove(pwfile);
+}
+
+void PostgresServer::copy_primary(const PostgresServer& primary) {
+    // -R writes primary_conninfo (with this conninfo, password included)
+    // and standby.signal, so the copy starts as a streaming standby.
+    const std::string conninfo = "host=" + primary.host() + " port=" + std::to_string(primary.port()) +
+                                 " user=" + quoted_value(primary.superuser()) +
+                                 " password=" + quoted_value(primary.password()) + " dbname=postgres";
+    detail::run({bin_dir_ + "/pg_basebackup", "-d", conninfo, "-D", dir_ + "/data", "-R", "-X", "stream",
+                 "--checkpoint=fast", "--no-sync"},
+                dir_ + "/basebackup.log", detail::server_user(), options_.start_timeout);
+}
+
+void PostgresServer::promote() {
+    execute("SELECT pg_promote(true, " + std::to_string(options_.start_timeout.count() / 1000 + 1) + ")");
+    const auto deadline = Clock::now() + options_.start_timeout;
+    while (execute("SELECT pg_is_in_recovery()") != "f") {
+        if (Clock::now() >= deadline) throw std::runtime_error("PostgresServer: still in recovery after pg_promote()");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
 }
 
 void PostgresServer::start() {

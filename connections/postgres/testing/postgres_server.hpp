@@ -1,5 +1,6 @@
 // PostgresServer: a throwaway PostgreSQL server for tests, benchmarks and
-// examples. It runs initdb and postgres from the installed PostgreSQL
+// examples. It runs initdb (or pg_basebackup, for a streaming standby of
+// another PostgresServer) and postgres from the installed PostgreSQL
 // binaries in a fresh temporary directory, listening on 127.0.0.1 at a free
 // port and on a Unix socket inside that directory, with password
 // authentication (scram-sha-256) on TCP so that a wrong password fails.
@@ -42,8 +43,14 @@ struct PostgresServerOptions {
     int max_connections = 100;
     /// Further "name=value" server settings, passed as -c.
     std::vector<std::string> settings;
-    /// Longest wait for initdb and for the server to accept connections.
+    /// Longest wait for initdb (or pg_basebackup) and for the server to
+    /// accept connections.
     std::chrono::milliseconds start_timeout{60'000};
+    /// If set, the new server is a streaming hot standby of this one: its
+    /// data is copied with pg_basebackup -R instead of made by initdb, and
+    /// superuser and password are the primary's. The primary must be running
+    /// while the constructor runs; not used after.
+    const class PostgresServer* primary = nullptr;
 };
 
 class PostgresServer {
@@ -64,6 +71,9 @@ public:
     /// Starts the server again on the same port and data; a no-op if
     /// running. @throws std::runtime_error.
     void start();
+    /// For a standby: ends recovery (pg_promote()) and returns once the
+    /// server accepts writes. @throws std::runtime_error.
+    void promote();
     /// Fast shutdown: open sessions are terminated, the port is closed.
     /// Returns once the server has exited. A no-op if stopped.
     void stop() noexcept;
@@ -86,6 +96,7 @@ public:
 
 private:
     void init_cluster();
+    void copy_primary(const PostgresServer& primary);
     void launch();
     void wait_ready();
     std::string log_tail() const;

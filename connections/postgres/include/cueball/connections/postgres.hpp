@@ -12,17 +12,23 @@
 //   PGresult* r = PQexec(conn->native(), "SELECT 1");
 //
 // Life cycle as the pool drives it:
-//   connect()   PQconnectdbParams with the backend's address and port and the
-//               options below, passed as separate keywords (never spliced into
-//               a conninfo string), so any byte sequence works as a database
-//               name or password.
+//   connect()   PQconnectStartParams with the backend's address and port and
+//               the options below, passed as separate keywords (never spliced
+//               into a conninfo string), so any byte sequence works as a
+//               database name or password; then PQconnectPoll, waiting on the
+//               socket, until connect_timeout or the pool's deadline passes
+//               or the pool stops.
 //   is_valid()  the connection is CONNECTION_OK, the server has not announced
-//               it is going away, and validation_query (if set) succeeds
-//               within check_timeout.
-//   reset()     on return to the pool: an idle session is kept; an open or
-//               failed transaction is rolled back (kept if that works); a
-//               query still in flight or a COPY in progress (transaction
-//               status ACTIVE) or an unknown status discards the connection.
+//               it is going away, validation_query (if set) succeeds within
+//               check_timeout, and the server still has target_role and no
+//               more than max_standby_lag (when set).
+//   reset()     on return to the pool: a session the server has ended or
+//               is ending is discarded (found without waiting, from what has
+//               arrived on the socket); an open or failed transaction is
+//               rolled back; reset_query (DISCARD ALL by default) runs;
+//               notifications that arrived are dropped. A query still in
+//               flight or a COPY in progress (transaction status ACTIVE) or
+//               an unknown status discards the connection.
 //   close()     PQfinish, once.
 //
 // Thread safety: like every Connection, one object is used by one thread at a
@@ -30,6 +36,10 @@
 // Errors: connect() throws PostgresError with libpq's message; is_valid() and
 // reset() return false rather than throw. The password never appears in an
 // exception, a log line or the pool's stats.
+// Stopping: connect() and the queries of is_valid() and reset() give up
+// within 20 ms of the pool's stop() and at
+// the pool's deadline (Connection::pool_stop_token(), pool_deadline()), so a
+// server that accepts connections but never answers cannot hold up stop().
 // Lifetimes: native() is valid from a successful connect() until close() or
 // destruction. Do not PQfinish it yourself, and do not keep it past the claim.
 #pragma once
@@ -52,6 +62,10 @@ namespace spdlog {
 class logger;
 }
 
+namespace cueball::postgres_detail {
+struct Limits;
+}
+
 namespace cueball {
 
 /// connect() failed: libpq's message, with the server and the user, never the
@@ -60,6 +74,15 @@ class PostgresError : public Error {
 public:
     using Error::Error;
 };
+
+/// Which servers a PostgresConnection accepts, by their role.
+enum class TargetRole {
+    any,      ///< primaries and standbys alike; the role is never checked
+    primary,  ///< a server that accepts writes (not in recovery)
+    standby,  ///< a hot standby (in recovery)
+};
+/// "any", "primary" or "standby".
+const char* to_string(TargetRole role) noexcept;
 
 struct PostgresOptions {
     /// Database to connect to; empty = libpq's default (the user name).
@@ -71,20 +94,39 @@ struct PostgresOptions {
     std::string password;
     /// Shown in pg_stat_activity; empty = "cueball".
     std::string application_name;
-    /// Longest connect(). libpq counts whole seconds with a minimum of 2, so
-    /// this is rounded up to a whole second, and to 2 s if shorter; libpq
-    /// applies it to each address a host name resolves to. Must be positive.
+    /// Longest connect(), to the millisecond, for all the addresses a host
+    /// name resolves to together (the look-up itself is libpq's blocking
+    /// getaddrinfo, outside it). Must be positive.
     std::chrono::milliseconds connect_timeout{5'000};
     /// Run by is_valid() on idle connections, e.g. "SELECT 1"; empty = check
     /// the connection's state and socket only, without a round trip.
     std::string validation_query;
-    /// Run by reset() after every return of a connection, e.g. "DISCARD ALL"
-    /// to drop session state (prepared statements, temp tables, SET);
-    /// empty = none. A failure discards the connection.
-    std::string reset_query;
+    /// Run by reset() after every return of a connection, after the
+    /// rollback of an open transaction. The default, DISCARD ALL, leaves the
+    /// next claimer a fresh session: no settings, prepared statements, temp
+    /// tables, cursors, advisory locks or LISTEN channels (one round trip per
+    /// release). Empty = none, a lighter reset chosen on purpose: the session
+    /// keeps all of that, and notifications on channels still listened to
+    /// can reach the next claimer. A failure discards the connection.
+    std::string reset_query = "DISCARD ALL";
     /// Longest wait for validation_query, reset_query or the ROLLBACK that
-    /// reset() sends; past it the connection counts as broken. Must be positive.
+    /// reset() sends (shorter if the pool's deadline comes first); past it
+    /// the connection counts as broken. Must be positive.
     std::chrono::milliseconds check_timeout{2'000};
+    /// The role the server must have. Not any: connect() fails on a server
+    /// in another role, with an error naming the role found ("server is a
+    /// standby; the pool wants a primary"), and is_valid() checks it again
+    /// (one round trip), so that after a promotion the pool moves its
+    /// connections to the new primary. Default any.
+    TargetRole target_role = TargetRole::any;
+    /// Largest replay lag a standby may have; 0 = no limit (the default).
+    /// Checked by connect() and is_valid() (one round trip): a standby
+    /// further behind fails both, and serves again once it has caught up.
+    /// The lag is 0 while the standby has replayed all the WAL it received,
+    /// and otherwise the time since the commit of the last transaction it
+    /// replayed, so a primary without writes never makes a standby lag.
+    /// Primaries have no lag. Must not be negative.
+    std::chrono::milliseconds max_standby_lag{0};
     /// Further libpq connection keywords, e.g. {"sslmode", "require"} or
     /// {"options", "-c search_path=app"}. Keywords set by the fields above
     /// (host, hostaddr, port, dbname, user, password, application_name,
@@ -105,17 +147,23 @@ public:
     PostgresConnection(const PostgresConnection&) = delete;
     PostgresConnection& operator=(const PostgresConnection&) = delete;
 
-    /// Blocking, up to connect_timeout (rounded as documented there).
-    /// @throws PostgresError with libpq's message.
+    /// Blocking, up to connect_timeout or the pool's deadline, whichever
+    /// comes first; gives up when the pool stops.
+    /// @throws PostgresError with libpq's message, or saying which limit
+    /// ended the attempt.
     void connect() override;
     /// PQfinish; idempotent.
     void close() noexcept override;
     /// False if the connection is bad or the server went away (checked
-    /// without blocking), or validation_query fails or exceeds check_timeout.
+    /// without blocking), validation_query fails or exceeds check_timeout,
+    /// or the server's role or replay lag no longer fit the options.
     bool is_valid() override;
-    /// True to keep the connection: idle, or rolled back to idle. False if a
-    /// query or COPY is still in progress, the status is unknown, the
-    /// rollback or reset_query failed, or the connection is bad.
+    /// True to keep the connection: idle, or rolled back to idle, with
+    /// reset_query done and no notification left for the next claimer.
+    /// False if the server has closed the session or said it will, a query
+    /// or COPY is still in progress, the status is unknown, or the rollback
+    /// or reset_query failed. Costs a poll() of the socket without waiting,
+    /// plus one round trip each for a rollback and for reset_query.
     bool reset() override;
 
     /// The libpq connection for the caller's queries; null before connect()
@@ -126,8 +174,15 @@ public:
 private:
     // libpq's notice receiver: logs the notice, and notes a FATAL or PANIC.
     static void on_notice(void* self, const PGresult* notice) noexcept;
-    // Runs `sql` within check_timeout; false (logged) if it fails.
-    bool run_bounded(const std::string& sql, const char* purpose);
+    // Runs `sql` within check_timeout (and the pool's deadline and stop);
+    // false (logged) if it fails.
+    bool run_checked(const std::string& sql, const char* purpose);
+    // Empty if the server on `conn` has the role and lag the options ask
+    // for (or they ask for none); otherwise why not. `fresh`: a round trip
+    // has just been made, so the server's reported parameters are current.
+    // `limits` bound the check; `option` and `timeout` name them in messages.
+    std::string role_problem(PGconn* conn, bool fresh, const postgres_detail::Limits& limits, const char* option,
+                             std::chrono::milliseconds timeout);
 
     Backend backend_;
     PostgresOptions options_;

@@ -62,8 +62,10 @@ public:
     TcpConnection(const TcpConnection&) = delete;
     TcpConnection& operator=(const TcpConnection&) = delete;
 
-    /// Resolves the address and connects, within options.connect_timeout.
-    /// Call at most once. @throws Error naming the backend and the failure.
+    /// Resolves the address and connects, within options.connect_timeout or
+    /// by the pool's deadline, whichever comes first; the pool's stop() ends
+    /// the handshake at once (Connection::pool_stop_token()). Call at most
+    /// once. @throws Error naming the backend and the failure.
     void connect() override;
     /// Closes the socket. Idempotent.
     void close() noexcept override;
@@ -80,9 +82,11 @@ public:
     const TcpOptions& options() const { return options_; }
 
 private:
-    // Tries one endpoint for at most `budget`; on failure returns why.
+    // Tries one endpoint until `until` or the pool's stop; on failure
+    // returns why (timed_out, operation_aborted for the stop, or the
+    // system's error).
     boost::system::error_code connect_one(const boost::asio::ip::tcp::endpoint& endpoint,
-                                          std::chrono::steady_clock::duration budget);
+                                          std::chrono::steady_clock::time_point until);
 
     Backend backend_;
     TcpOptions options_;

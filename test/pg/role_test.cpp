@@ -1,0 +1,151 @@
+// target_role and max_standby_lag against a real primary and a streaming
+// hot standby on loopback (pg_basebackup -R): role routing and its connect
+// errors, promotion, and a standby whose replay is paused.
+#include "pg_support.hpp"
+
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+namespace cueball::test {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::PostgresServer;
+using testing::PostgresServerOptions;
+
+// A primary and a streaming standby of it.
+struct Replicated {
+    Replicated() : primary(), standby(standby_options(primary)) {}
+    static PostgresServerOptions standby_options(const PostgresServer& primary) {
+        PostgresServerOptions o;
+        o.primary = &primary;
+        return o;
+    }
+    PostgresServer primary;
+    PostgresServer standby;
+};
+
+PostgresOptions wanting(const PostgresServer& server, TargetRole role) {
+    PostgresOptions options = login(server);
+    options.target_role = role;
+    return options;
+}
+
+// connect()'s error, or "" if it connected.
+std::string connect_error(const PostgresServer& server, const PostgresOptions& options) {
+    try {
+        connected(server, options);
+    } catch (const PostgresError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(PostgresRole, ConnectAcceptsOnlyTheWantedRoleAndNamesTheOneFound) {
+    CUEBALL_REQUIRE_POSTGRES();
+    Replicated servers;
+    ASSERT_EQ(servers.standby.execute("SELECT pg_is_in_recovery()"), "t");
+    EXPECT_EQ(connect_error(servers.primary, wanting(servers.primary, TargetRole::primary)), "");
+    EXPECT_EQ(connect_error(servers.standby, wanting(servers.standby, TargetRole::standby)), "");
+    EXPECT_EQ(connect_error(servers.primary, wanting(servers.primary, TargetRole::any)), "");
+    EXPECT_EQ(connect_error(servers.standby, wanting(servers.standby, TargetRole::any)), "");
+
+    const std::string on_standby = connect_error(servers.standby, wanting(servers.standby, TargetRole::primary));
+    EXPECT_NE(on_standby.find("server is a standby; the pool wants a primary"), std::string::npos) << on_standby;
+    EXPECT_NE(on_standby.find(backend_key(servers.standby.backend())), std::string::npos) << on_standby;
+    const std::string on_primary = connect_error(servers.primary, wanting(servers.primary, TargetRole::standby));
+    EXPECT_NE(on_primary.find("server is a primary; the pool wants a standby"), std::string::npos) << on_primary;
+}
+
+TEST(PostgresRole, APoolServesOnlyItsRole) {
+    CUEBALL_REQUIRE_POSTGRES();
+    Replicated servers;
+    for (TargetRole role : {TargetRole::primary, TargetRole::standby}) {
+        PgPool pool(quick(4), resolver_for({&servers.primary, &servers.standby}),
+                    factory(wanting(servers.primary, role)));
+        const PostgresServer& expected = role == TargetRole::primary ? servers.primary : servers.standby;
+        for (int i = 0; i < 20; ++i) {
+            auto conn = pool.claim();
+            EXPECT_EQ(query_value(conn->native(), "SELECT inet_server_port()"), std::to_string(expected.port()))
+                << to_string(role);
+            const std::string in_recovery = role == TargetRole::standby ? "t" : "f";
+            EXPECT_EQ(query_value(conn->native(), "SELECT pg_is_in_recovery()"), in_recovery);
+        }
+    }
+}
+
+TEST(PostgresRole, IsValidFailsOnceAStandbyIsPromoted) {
+    CUEBALL_REQUIRE_POSTGRES();
+    Replicated servers;
+    auto as_standby = connected(servers.standby, wanting(servers.standby, TargetRole::standby));
+    PostgresOptions checked = wanting(servers.standby, TargetRole::standby);
+    checked.validation_query = "SELECT 1";
+    auto validated = connected(servers.standby, checked);
+    auto as_any = connected(servers.standby, wanting(servers.standby, TargetRole::any));
+    EXPECT_TRUE(as_standby->is_valid());
+    EXPECT_TRUE(validated->is_valid());
+    servers.standby.promote();
+    EXPECT_FALSE(as_standby->is_valid());
+    EXPECT_FALSE(validated->is_valid());
+    EXPECT_TRUE(as_any->is_valid());
+}
+
+TEST(PostgresRole, APrimaryPoolFollowsAPromotion) {
+    CUEBALL_REQUIRE_POSTGRES();
+    Replicated servers;
+    PgPool pool(quick(2), resolver_for({&servers.primary, &servers.standby}),
+                factory(wanting(servers.primary, TargetRole::primary)));
+    {
+        auto conn = pool.claim();
+        ASSERT_EQ(conn.backend(), servers.primary.backend());
+    }
+    servers.primary.stop();
+    servers.standby.promote();
+    // Every claim that succeeds is served by a primary; soon by the new one.
+    std::atomic<int> served_by_standby_in_recovery{0};
+    EXPECT_TRUE(eventually([&] {
+        try {
+            auto conn = pool.claim(2s);
+            const std::string recovering = query_value(conn->native(), "SELECT pg_is_in_recovery()");
+            if (recovering != "f") ++served_by_standby_in_recovery;
+            return conn.backend() == servers.standby.backend();
+        } catch (const std::exception&) {
+            return false;  // a session of the stopped primary, or no primary yet
+        }
+    }));
+    EXPECT_EQ(served_by_standby_in_recovery.load(), 0);
+}
+
+TEST(PostgresRole, AStandbyBehindMaxStandbyLagLeavesAndComesBack) {
+    CUEBALL_REQUIRE_POSTGRES();
+    Replicated servers;
+    servers.primary.execute("CREATE TABLE ticks (x int)");
+    PostgresOptions options = wanting(servers.standby, TargetRole::standby);
+    options.max_standby_lag = 500ms;
+    auto conn = connected(servers.standby, options);
+    EXPECT_TRUE(conn->is_valid());
+
+    servers.standby.execute("SELECT pg_wal_replay_pause()");
+    // The primary keeps writing; the standby receives the WAL but replays none.
+    EXPECT_TRUE(eventually([&] {
+        servers.primary.execute("INSERT INTO ticks VALUES (1)");
+        return !conn->is_valid();
+    }));
+    const std::string refused = connect_error(servers.standby, options);
+    EXPECT_NE(refused.find("replay lag"), std::string::npos) << refused;
+    EXPECT_NE(refused.find("max_standby_lag (500 ms)"), std::string::npos) << refused;
+
+    servers.standby.execute("SELECT pg_wal_replay_resume()");
+    EXPECT_TRUE(eventually([&] { return connect_error(servers.standby, options).empty(); }));
+    auto caught_up = connected(servers.standby, options);
+    EXPECT_TRUE(caught_up->is_valid());
+    // An idle primary does not make a caught-up standby lag.
+    std::this_thread::sleep_for(options.max_standby_lag * 2);
+    EXPECT_TRUE(caught_up->is_valid());
+}
+
+}  // namespace
+}  // namespace cueball::test
