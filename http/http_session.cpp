@@ -29,7 +29,16 @@ void HttpSession::close() {
     stream_.close();
 }
 
+std::optional<std::chrono::steady_clock::time_point> HttpSession::idle_since() const {
+    // Bytes read but not parsed, or received and not yet read: a request is
+    // on its way.
+    beast::error_code ec;
+    if (buffer_.size() > 0 || stream_.socket().available(ec) > 0) return std::nullopt;
+    return waiting_since_;
+}
+
 void HttpSession::read_request() {
+    waiting_since_ = std::chrono::steady_clock::now();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(limits_.header_limit));
     parser_->body_limit(limits_.body_limit);
@@ -66,6 +75,7 @@ void HttpSession::on_read(beast::error_code ec) {
 }
 
 void HttpSession::send(Response response) {
+    waiting_since_.reset();
     response_ = std::move(response);
     stream_.expires_after(limits_.timeout);
     bhttp::async_write(stream_, response_,
@@ -83,6 +93,7 @@ void HttpSession::on_write(beast::error_code ec) {
 }
 
 void HttpSession::linger() {
+    waiting_since_.reset();
     beast::error_code ignored;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     // One deadline for the whole drain: a client that keeps sending does not

@@ -36,6 +36,10 @@ public:
     void start();
     /// Closes the connection; pending operations end with operation_aborted.
     void close();
+    /// Since when it has been waiting for a request of which no byte has
+    /// arrived (a keep-alive client between requests, or a new one that has
+    /// sent nothing); nullopt while it reads, answers or lingers.
+    std::optional<std::chrono::steady_clock::time_point> idle_since() const;
 
 private:
     void read_request();
@@ -57,6 +61,7 @@ private:
     // Re-created per request: a parser reads one message.
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     Response response_;  // kept until its write completes
+    std::optional<std::chrono::steady_clock::time_point> waiting_since_;  // set by read_request(), cleared by send()
     std::array<char, 4096> drain_{};
 };
 

@@ -64,8 +64,10 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
         });
         return;
     }
-    if (live_sessions() >= max_clients_) {
-        logger_->warn("cueball stats server: {} clients already, closing a new one", max_clients_);
+    // At the limit an idle keep-alive client makes room, so that a scraper
+    // always gets an answer while others idle.
+    if (live_sessions() >= max_clients_ && !evict_longest_idle()) {
+        logger_->warn("cueball stats server: {} clients already, all busy; closing a new one", max_clients_);
         boost::system::error_code ignored;
         socket.close(ignored);
     } else {
@@ -74,6 +76,26 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
         session->start();
     }
     accept();
+}
+
+bool Listener::evict_longest_idle() {
+    std::shared_ptr<HttpSession> oldest;
+    std::chrono::steady_clock::time_point oldest_since{};
+    for (const std::weak_ptr<HttpSession>& weak : sessions_) {
+        std::shared_ptr<HttpSession> session = weak.lock();
+        if (!session) continue;
+        const auto since = session->idle_since();
+        if (since && (!oldest || *since < oldest_since)) {
+            oldest = std::move(session);
+            oldest_since = *since;
+        }
+    }
+    if (!oldest) return false;
+    logger_->info("cueball stats server: {} clients already; closing the longest idle to serve a new one",
+                  max_clients_);
+    oldest->close();
+    std::erase_if(sessions_, [&](const std::weak_ptr<HttpSession>& s) { return s.lock() == oldest; });
+    return true;
 }
 
 std::size_t Listener::live_sessions() {

@@ -37,6 +37,9 @@ private:
     void accept();
     void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
     std::size_t live_sessions();
+    // Closes the client that has waited longest for its next request; false
+    // when every client is in the middle of one.
+    bool evict_longest_idle();
 
     boost::asio::ip::tcp::acceptor acceptor_;
     // Paces accept() after an error such as running out of descriptors, which

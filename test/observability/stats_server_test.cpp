@@ -223,8 +223,11 @@ TEST_F(StatsServerTest, ClientsBeyondTheLimitAreClosed) {
     StatsServerOptions o;
     o.max_clients = 2;
     StatsServer server(o);
+    // Both in the middle of a request: nobody idle to make room.
     auto first = std::make_unique<HttpClient>(server.port());
+    first->send("GET /sta");
     HttpClient second(server.port());
+    second.send("GET /sta");
     HttpClient third(server.port());
     EXPECT_TRUE(third.closed_by_peer());
     first.reset();
@@ -235,6 +238,26 @@ TEST_F(StatsServerTest, ClientsBeyondTheLimitAreClosed) {
             return false;
         }
     }));
+}
+
+TEST_F(StatsServerTest, IdleKeepAliveClientsDoNotStarveANewScraper) {
+    StatsServerOptions o;
+    o.max_clients = 2;
+    o.request_timeout = std::chrono::milliseconds(60'000);
+    StatsServer server(o);
+    const std::string keep_alive = "GET /stats HTTP/1.1\r\nHost: x\r\n\r\n";
+    HttpClient first(server.port());
+    first.send(keep_alive);
+    ASSERT_EQ(first.read_reply().status, 200);
+    HttpClient second(server.port());
+    second.send(keep_alive);
+    ASSERT_EQ(second.read_reply().status, 200);
+    // Both idle between requests: a scraper still gets its answer, and the
+    // one idle longest made room.
+    EXPECT_EQ(http_request(server.port(), "GET", "/metrics").status, 200);
+    EXPECT_TRUE(first.closed_by_peer());
+    second.send(keep_alive);
+    EXPECT_EQ(second.read_reply().status, 200);
 }
 
 TEST_F(StatsServerTest, ThrowingSourceGets500AndOthersAreUnaffected) {

@@ -54,8 +54,11 @@ struct StatsServerOptions {
     /// A client that has not sent a complete request, or not taken the whole
     /// response, this long after it started is disconnected (> 0).
     std::chrono::milliseconds request_timeout{5'000};
-    /// Clients served at once (1 .. 10,000); connections beyond it are closed
-    /// as soon as they are accepted.
+    /// Clients served at once (1 .. 10,000). At the limit a new client
+    /// closes the client that has waited longest for its next request (an
+    /// idle keep-alive connection); only when every client is in the middle
+    /// of a request is the new one closed as soon as it is accepted. An idle
+    /// keep-alive connection is also closed after request_timeout.
     std::size_t max_clients = 32;
     /// Where the server logs; null = stderr, warnings and errors only.
     std::shared_ptr<spdlog::logger> logger;
