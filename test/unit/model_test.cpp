@@ -76,6 +76,50 @@ protected:
     std::unique_ptr<PoolModel> model_;
 };
 
+TEST_F(ModelTest, ShrinkingClosesOnlyTheSurplusNotWhatIsReleasedWhileItCloses) {
+    make(3);
+    add("10.0.0.1");
+    tick();
+    run_tasks();
+    ASSERT_EQ(model_->slots_in(SlotState::Idle), 3u);
+    Slot* a = claim();
+    Slot* b = claim();
+    Slot* c = claim();
+    ASSERT_NE(c, nullptr);
+    Effects fx;
+    model_->request_resize(2, fx);
+    tick();
+    release(a);  // the surplus one: closed
+    EXPECT_EQ(model_->slots_in(SlotState::Closing), 1u);
+    // The pool is one over its size until that close returns; that must not
+    // make the next connection released surplus too.
+    release(b);
+    EXPECT_EQ(model_->slots_in(SlotState::Closing), 1u);
+    EXPECT_EQ(model_->slots_in(SlotState::Idle), 1u);
+    release(c);
+    EXPECT_EQ(model_->slots_in(SlotState::Idle), 2u);
+}
+
+TEST_F(ModelTest, RemovedBackendsConnectionTakesNoPlaceWhileItCloses) {
+    make(1);
+    add("10.0.0.1");
+    tick();
+    run_tasks();
+    Slot* held = claim();
+    ASSERT_NE(held, nullptr);
+    remove("10.0.0.1");
+    add("10.0.0.2");
+    tick();
+    // The claimed connection drains above the cap; the new backend connects.
+    EXPECT_EQ(model_->occupied(), 1u);
+    release(held);
+    ASSERT_EQ(model_->slots_in(SlotState::Closing), 1u);
+    EXPECT_EQ(model_->occupied(), 1u);
+    run_tasks();
+    EXPECT_EQ(model_->slots_in(SlotState::Idle), 1u);
+    EXPECT_EQ(model_->occupied(), 1u);
+}
+
 TEST_F(ModelTest, EjectingADeadBackendLeavesThePoolFailed) {
     PoolOptions o;
     o.dead_after_failures = 1;
