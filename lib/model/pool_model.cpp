@@ -164,11 +164,7 @@ void PoolModel::place(Slot* slot, TimePoint now, Effects& fx) {
         // bounded fairness: the connection waits in the idle queue for
         // whoever claims first; the oldest waiter is woken to compete.
         move(slot, SlotState::Idle);
-        if (!poked_) {
-            poked_ = true;
-            waiters_.front()->poked = true;
-            fx.poke = waiters_.front();
-        }
+        poke_next(fx);
         return;
     }
     if (Waiter* waiter = waiters_.front()) {

@@ -240,6 +240,9 @@ private:
     void lend(Slot* slot, SlotState from, std::uint64_t claim_id, const CallSite& site, TimePoint now);
     void serve(Waiter* waiter, Slot* slot, TimePoint now, Effects& fx);
     void unpoke(Waiter* waiter);
+    // bounded fairness: wakes the oldest waiter to compete for a free
+    // connection, unless one is awake for that already.
+    void poke_next(Effects& fx);
     void wake(Waiter* waiter, Wake why, Effects& fx);
     // An open connection is free: to the oldest waiter, else the idle
     // queue, or closed if its backend no longer wants it.

@@ -147,5 +147,40 @@ TEST_F(ModelTest, EjectingADeadBackendLeavesThePoolFailed) {
     EXPECT_EQ(model_->state(), PoolState::Failed);
 }
 
+TEST_F(ModelTest, BoundedFairnessWakesTheNextWaiterWhileConnectionsAreFree) {
+    PoolOptions o;
+    o.fairness.mode = FairnessMode::bounded;
+    o.fairness.max_wait = std::chrono::hours(1);
+    make(3, o);
+    add("10.0.0.1");
+    tick();
+    Effects fx;
+    Task connects[3] = {model_->take_task(now_, fx), model_->take_task(now_, fx), {}};
+    finish(connects[0]);
+    connects[2] = model_->take_task(now_, fx);
+    Waiter held, first, second;
+    for (Waiter* w : {&held, &first, &second}) {
+        w->claim_id = model_->next_claim_id();
+        w->since = now_;
+    }
+    ASSERT_EQ(model_->begin_claim(held, false, now_, fx), ClaimStep::Served);
+    ASSERT_EQ(model_->begin_claim(first, false, now_, fx), ClaimStep::Waiting);
+    ASSERT_EQ(model_->begin_claim(second, false, now_, fx), ClaimStep::Waiting);
+    // Two connections come free; the oldest waiter is woken to compete.
+    Effects placed;
+    TaskResult made;
+    made.made = std::make_unique<NullConnection>();
+    model_->finish_task(connects[1].slot, std::move(made), now_, placed);
+    EXPECT_EQ(placed.poke, &first);
+    finish(connects[2]);
+    ASSERT_EQ(model_->slots_in(SlotState::Idle), 2u);
+    // It takes one; the other must not sit idle while the next one sleeps.
+    Effects retried;
+    ASSERT_EQ(model_->retry(first, now_, retried), ClaimStep::Served);
+    EXPECT_EQ(retried.poke, &second);
+    ASSERT_EQ(model_->retry(second, now_, retried), ClaimStep::Served);
+    for (Waiter* w : {&held, &first, &second}) model_->release(w->slot, ReleaseKind::Returned, now_, fx);
+}
+
 }  // namespace
 }  // namespace cueball::detail
