@@ -39,7 +39,17 @@ World::World(const SimConfig& c)
     kicked = true;  // the driver's rebalancer runs once as it starts
 }
 
-World::~World() = default;
+World::~World() {
+    if (!model) return;
+    // A run that failed midway: the application gives back what it holds and
+    // the pool stops, so that the model frees every slot.
+    Effects fx;
+    model->begin_stop(fx);
+    for (const auto& c : claims) {
+        if (c->phase == SimClaim::Phase::held) model->release(c->slot, detail::ReleaseKind::Discarded, now, fx);
+    }
+    model->finish_stop(fx);
+}
 
 void World::fail(std::string invariant, std::string detail) {
     if (!violation) violation = Violation{std::move(invariant), std::move(detail)};
