@@ -18,12 +18,14 @@ PoolOptions one_connection(FairnessMode mode, std::chrono::microseconds max_wait
 TEST_F(PoolTest, StrictFairnessHandsAReleasedConnectionToTheWaiter) {
     auto pool = make_pool(one_connection(FairnessMode::strict, 1000us), std::make_shared<StaticResolver>(loopback_backends(1)));
     auto held = pool->claim(kLiveness);
-    auto waiter = std::async(std::launch::async, [&] { return pool->claim(kLiveness)->id(); });
+    auto waiter = std::async(std::launch::async, [&] { return pool->claim(kLiveness); });
     ASSERT_TRUE(eventually([&] { return pool->stats().waiters == 1; }));
     const std::uint64_t id = held->id();
     held.release();
     EXPECT_THROW(pool->claim(0ms), ClaimTimeout) << "took the connection ahead of the waiter";
-    EXPECT_EQ(waiter.get(), id);
+    // The waiter keeps its handle until now, so that it cannot give the
+    // connection back before the claim above tries for it.
+    EXPECT_EQ(waiter.get()->id(), id);
 }
 
 TEST_F(PoolTest, BoundedFairnessLetsTheReleasingThreadKeepItsConnectionWhileTheWaiterIsYoung) {
@@ -56,13 +58,15 @@ TEST_F(PoolTest, BoundedFairnessHandsOverStrictlyOnceTheOldestHasWaitedMaxWait) 
     auto pool = make_pool(one_connection(FairnessMode::bounded, 1000us),
                           std::make_shared<StaticResolver>(loopback_backends(1)));
     auto held = pool->claim(kLiveness);
-    auto waiter = std::async(std::launch::async, [&] { return pool->claim(kLiveness)->id(); });
+    auto waiter = std::async(std::launch::async, [&] { return pool->claim(kLiveness); });
     ASSERT_TRUE(eventually([&] { return pool->stats().waiters == 1; }));
     std::this_thread::sleep_for(20ms);  // well past max_wait
     const std::uint64_t id = held->id();
     held.release();
     EXPECT_THROW(pool->claim(0ms), ClaimTimeout) << "passed over a waiter older than max_wait";
-    EXPECT_EQ(waiter.get(), id);
+    // The waiter keeps its handle until now, so that it cannot give the
+    // connection back before the claim above tries for it.
+    EXPECT_EQ(waiter.get()->id(), id);
 }
 
 TEST_F(PoolTest, BoundedFairnessKeepsTheWaitersInOrder) {
