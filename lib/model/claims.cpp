@@ -59,7 +59,17 @@ ClaimStep PoolModel::retry(Waiter& waiter, TimePoint now, Effects& fx) {
     // to the head of the line.
     waiters_.erase(&waiter);
     waiter.queued = false;
-    return serve_or_queue(waiter, true, now, fx);
+    const ClaimStep step = serve_or_queue(waiter, true, now, fx);
+    poke_next(fx);
+    return step;
+}
+
+void PoolModel::poke_next(Effects& fx) {
+    Waiter* oldest = waiters_.front();
+    if (!bounded_ || poked_ || oldest == nullptr || idle_.empty()) return;
+    poked_ = true;
+    oldest->poked = true;
+    fx.poke = oldest;
 }
 
 ClaimStep PoolModel::end_wait(Waiter& waiter, Wake why, Effects& fx) {
@@ -70,6 +80,8 @@ ClaimStep PoolModel::end_wait(Waiter& waiter, Wake why, Effects& fx) {
         waiters_.erase(&waiter);
         waiter.queued = false;
     }
+    // If it was woken to compete for a free connection, the next in line does.
+    poke_next(fx);
     // A connection being validated for it is placed or closed when its check
     // ends, off the caller's clock.
     if (waiter.validating != nullptr) {

@@ -48,10 +48,17 @@ void PoolModel::set_backend_state(BackendEntry* entry, BackendState to, Effects&
     if (from == to) return;
     --backends_in_[bidx(from)];
     ++backends_in_[bidx(to)];
-    // A removed backend's claimed connections are the only ones allowed
-    // over the cap while they drain.
-    if (to == BackendState::Draining) occupied_ -= entry->in(SlotState::Claimed);
-    if (from == BackendState::Draining) occupied_ += entry->in(SlotState::Claimed);
+    // A removed backend's claimed and closing connections are the only ones
+    // allowed over the cap while they drain.
+    const std::size_t draining = entry->in(SlotState::Claimed) + entry->in(SlotState::Closing);
+    if (to == BackendState::Draining) {
+        occupied_ -= draining;
+        closing_places_ -= entry->in(SlotState::Closing);
+    }
+    if (from == BackendState::Draining) {
+        occupied_ += draining;
+        closing_places_ += entry->in(SlotState::Closing);
+    }
     entry->state = to;
     if (to != BackendState::Draining && to != BackendState::Ejected) entry->health = to;
     (void)fx;
@@ -156,11 +163,7 @@ void PoolModel::place(Slot* slot, TimePoint now, Effects& fx) {
         // bounded fairness: the connection waits in the idle queue for
         // whoever claims first; the oldest waiter is woken to compete.
         move(slot, SlotState::Idle);
-        if (!poked_) {
-            poked_ = true;
-            waiters_.front()->poked = true;
-            fx.poke = waiters_.front();
-        }
+        poke_next(fx);
         return;
     }
     if (Waiter* waiter = waiters_.front()) {

@@ -244,6 +244,9 @@ private:
     void lend(Slot* slot, SlotState from, std::uint64_t claim_id, const CallSite& site, TimePoint now);
     void serve(Waiter* waiter, Slot* slot, TimePoint now, Effects& fx);
     void unpoke(Waiter* waiter);
+    // bounded fairness: wakes the oldest waiter to compete for a free
+    // connection, unless one is awake for that already.
+    void poke_next(Effects& fx);
     void wake(Waiter* waiter, Wake why, Effects& fx);
     // An open connection is free: to the oldest waiter, else the idle
     // queue, or closed if its backend no longer wants it.
@@ -324,9 +327,13 @@ private:
     IntrusiveList<BackendEntry, &BackendEntry::ready_link> ready_;  // backends with a task a worker may take
     std::array<std::size_t, kSlotStates> count_{};  // slots per state, all backends
     // Slots that hold a place under the cap: every state but None and
-    // Abandoned, less the claimed connections of removed backends (the only
-    // ones allowed over max_connections, while they drain).
+    // Abandoned, less the claimed and closing connections of removed
+    // backends (the only ones allowed over max_connections, while they
+    // drain: a claimed one released is closed without taking a place back).
     std::size_t occupied_ = 0;
+    // Of those, the Closing ones: their place comes free when close()
+    // returns, so they make no other connection surplus.
+    std::size_t closing_places_ = 0;
     std::size_t max_connections_;  // options_.max_connections, or what resize() set
     std::size_t size_ = 0;         // what the pool keeps open now: max_connections_, or less with spares
     std::size_t resize_to_ = 0;    // a resize() not yet applied; 0 = none
@@ -413,7 +420,8 @@ private:
     leave_list(slot, from);
     const bool draining = entry->removed();
     auto holds_place = [draining](SlotState s) {
-        return s != SlotState::None && s != SlotState::Abandoned && !(draining && s == SlotState::Claimed);
+        return s != SlotState::None && s != SlotState::Abandoned &&
+               !(draining && (s == SlotState::Claimed || s == SlotState::Closing));
     };
     if (from != SlotState::None) {
         --entry->count[idx(from)];
@@ -425,6 +433,8 @@ private:
     }
     entry->live_slots = entry->live_slots - (is_live(from) ? 1 : 0) + (is_live(to) ? 1 : 0);
     occupied_ = occupied_ - (holds_place(from) ? 1 : 0) + (holds_place(to) ? 1 : 0);
+    auto closing_place = [&](SlotState s) { return s == SlotState::Closing && holds_place(s); };
+    closing_places_ = closing_places_ - (closing_place(from) ? 1 : 0) + (closing_place(to) ? 1 : 0);
     slot->state = to;
     slot->phase = is_task(to) ? phase : TaskPhase::None;
     enter_list(slot, at);
@@ -463,9 +473,12 @@ private:
 [[gnu::always_inline]] inline bool PoolModel::unwanted(const Slot* slot) const {
     const BackendEntry* entry = slot->entry;
     // live() counts this slot, so "more than the target" means this one is
-    // surplus; so is anything beyond the pool's size, and a place a probe of
+    // surplus; so is anything beyond the pool's size, not counting the
+    // connections already closing (else, once over, every connection placed
+    // before those closes end would be closed too), and a place a probe of
     // a failing backend waits for.
-    return entry->shut() || entry->live() > entry->target || occupied_ > size_ || slot->generation < generation_ ||
+    return entry->shut() || entry->live() > entry->target ||
+           (occupied_ > size_ && occupied_ - closing_places_ > size_) || slot->generation < generation_ ||
            (probes_waiting_ > 0 && waiters_.empty() && count_[idx(SlotState::Closing)] == 0);
 }
 

@@ -1,5 +1,6 @@
 // The workers' tasks: which one runs next (round-robin over backends, at most
 // connects_per_backend at once on each), and what their outcomes change.
+#include "planted_bug.hpp"
 #include "pool_model.hpp"
 #include "../rules/lifetime.hpp"
 
@@ -43,6 +44,10 @@ void PoolModel::finish_task(Slot* slot, TaskResult result, TimePoint now, Effect
                     slot->expires = lifetime_deadline(now, options_.max_lifetime, uniform());
                 }
                 record_connect_success(entry, now, fx);
+                if (planted(PlantedBug::serve_second_waiter) && waiters_.size() > 1 && !unwanted(slot)) {
+                    serve(decltype(waiters_)::next(waiters_.front()), slot, now, fx);
+                    return;
+                }
                 place(slot, now, fx);
             } else {
                 record_connect_failure(entry, result.error, now, fx);
@@ -63,7 +68,7 @@ void PoolModel::finish_task(Slot* slot, TaskResult result, TimePoint now, Effect
             }
             return;
         case SlotState::Checking:
-            if (result.valid) {
+            if (result.valid || planted(PlantedBug::keep_failed_check)) {
                 slot->last_used = now;
                 place(slot, now, fx);
             } else {

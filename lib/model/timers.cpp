@@ -84,8 +84,13 @@ TimePoint PoolModel::tick(TimePoint now, Effects& fx) {
 }
 
 void PoolModel::update_state(Effects& fx) {
-    const PoolState next = decide_pool_state(
-        {stopping_, false, started_, known_backends(), backends_in_[static_cast<std::size_t>(BackendState::Dead)]});
+    // Dead by health, not by state: ejecting a dead backend, or readmitting
+    // one that died meanwhile, changes neither what it is nor the pool.
+    std::size_t dead = 0;
+    for (const auto& [key, entry] : backends_) {
+        if (!entry->removed() && entry->health == BackendState::Dead) ++dead;
+    }
+    const PoolState next = decide_pool_state({stopping_, false, started_, known_backends(), dead});
     if (next != state_) set_state(next, fx);
     if (state_ == PoolState::Failed) {
         while (Waiter* waiter = waiters_.front()) wake(waiter, Wake::Failed, fx);
