@@ -36,6 +36,9 @@ World::World(const SimConfig& c)
     }
     resolver.resize(c.backends);
     faults.resize(c.backends);
+    // As the driver does once the resolver's start() has returned.
+    Effects fx;
+    model->resolver_started(start, fx);
     kicked = true;  // the driver's rebalancer runs once as it starts
 }
 

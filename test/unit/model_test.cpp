@@ -28,6 +28,8 @@ protected:
         o.decoherence_interval = 0ms;
         o.connector_threads = 4;
         model_ = std::make_unique<PoolModel>(o, 1, now_);
+        Effects fx;
+        model_->resolver_started(now_, fx);
     }
     static BackendKey key(const std::string& host) { return backend_key(Backend{host, 5432, {}, 0, 1}); }
     void add(const std::string& host) {
