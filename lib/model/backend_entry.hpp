@@ -55,6 +55,7 @@ struct BackendEntry {
     ListLink<BackendEntry> ready_link;        // model: in the model's ready ring
     bool in_ready = false;                    // model: ready_link is in the ring
     std::size_t running = 0;                  // model: tasks on workers now
+    std::size_t unplaced_closing = 0;         // model: Closing slots with Slot::unplaced
     std::uint64_t consecutive_failures = 0;   // model: failed connects in a row
     TimePoint next_attempt{};                 // model: failing or dead: earliest next connect
     std::shared_ptr<const std::string> last_error;  // model: last connect failure, replaced per failure; null if none

@@ -48,17 +48,12 @@ void PoolModel::set_backend_state(BackendEntry* entry, BackendState to, Effects&
     if (from == to) return;
     --backends_in_[bidx(from)];
     ++backends_in_[bidx(to)];
-    // A removed backend's claimed and closing connections are the only ones
-    // allowed over the cap while they drain.
-    const std::size_t draining = entry->in(SlotState::Claimed) + entry->in(SlotState::Closing);
-    if (to == BackendState::Draining) {
-        occupied_ -= draining;
-        closing_places_ -= entry->in(SlotState::Closing);
-    }
-    if (from == BackendState::Draining) {
-        occupied_ += draining;
-        closing_places_ += entry->in(SlotState::Closing);
-    }
+    // A removed backend's claimed connections are the only ones allowed over
+    // the cap while they drain (see move_from()); its closing ones keep the
+    // places they have.
+    const std::size_t claimed = entry->in(SlotState::Claimed);
+    if (to == BackendState::Draining) occupied_ -= claimed;
+    if (from == BackendState::Draining) occupied_ += claimed;
     entry->state = to;
     if (to != BackendState::Draining && to != BackendState::Ejected) entry->health = to;
     (void)fx;

@@ -419,10 +419,29 @@ private:
     BackendEntry* entry = slot->entry;
     leave_list(slot, from);
     const bool draining = entry->removed();
-    auto holds_place = [draining](SlotState s) {
-        return s != SlotState::None && s != SlotState::Abandoned &&
-               !(draining && (s == SlotState::Claimed || s == SlotState::Closing));
+    // Every slot holds a place under the size but these: a removed backend's
+    // claimed connections (the cap lets them drain over it) and what they
+    // become when they close, and abandoned connects. A connection that was
+    // idle when its backend went keeps its place until its close() returns,
+    // so that its replacement never opens over the cap.
+    auto holds_place = [draining, slot](SlotState s) {
+        switch (s) {
+            case SlotState::None:
+            case SlotState::Abandoned: return false;
+            case SlotState::Claimed: return !draining;
+            case SlotState::Closing: return !slot->unplaced;
+            default: return true;
+        }
     };
+    const bool was_placed = holds_place(from);
+    if (to == SlotState::Closing && from != SlotState::Closing) {
+        slot->unplaced = draining && (from == SlotState::Claimed || from == SlotState::Abandoned);
+        entry->unplaced_closing += slot->unplaced ? 1 : 0;
+    } else if (from == SlotState::Closing && to != SlotState::Closing) {
+        entry->unplaced_closing -= slot->unplaced ? 1 : 0;
+        slot->unplaced = false;
+    }
+    const bool is_placed = holds_place(to);
     if (from != SlotState::None) {
         --entry->count[idx(from)];
         --count_[idx(from)];
@@ -432,9 +451,9 @@ private:
         ++count_[idx(to)];
     }
     entry->live_slots = entry->live_slots - (is_live(from) ? 1 : 0) + (is_live(to) ? 1 : 0);
-    occupied_ = occupied_ - (holds_place(from) ? 1 : 0) + (holds_place(to) ? 1 : 0);
-    auto closing_place = [&](SlotState s) { return s == SlotState::Closing && holds_place(s); };
-    closing_places_ = closing_places_ - (closing_place(from) ? 1 : 0) + (closing_place(to) ? 1 : 0);
+    occupied_ = occupied_ - (was_placed ? 1 : 0) + (is_placed ? 1 : 0);
+    closing_places_ = closing_places_ - (from == SlotState::Closing && was_placed ? 1 : 0) +
+                      (to == SlotState::Closing && is_placed ? 1 : 0);
     slot->state = to;
     slot->phase = is_task(to) ? phase : TaskPhase::None;
     enter_list(slot, at);

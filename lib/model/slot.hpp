@@ -73,6 +73,10 @@ struct Slot : SlotView {  // SlotView: see pool_core.hpp
     SlotState state = SlotState::None;           // model: changed only by PoolModel::move()
     TaskPhase phase = TaskPhase::None;           // model: changed only by PoolModel::move()
     bool warned = false;               // model: the current claim was reported as long
+    // Model: while Closing, it holds no place under the pool's size, because
+    // it was claimed (or abandoned) on a removed backend, which the cap
+    // already let go over; set by PoolModel::move() as it enters Closing.
+    bool unplaced = false;
     // Model; constant after creation, unique per pool. The owner reads it
     // without the mutex for logs and probes.
     std::uint64_t id = 0;

@@ -42,7 +42,9 @@ void check_counts(World& w) {
         std::size_t live_here = 0;
         for (SlotState s : kStates) {
             sum[idx(s)] += e.in(s);
-            if (holds_place(s) && !(e.removed() && (s == SlotState::Claimed || s == SlotState::Closing))) {
+            if (s == SlotState::Closing) {
+                occupied += e.in(s) - e.unplaced_closing;
+            } else if (holds_place(s) && !(e.removed() && s == SlotState::Claimed)) {
                 occupied += e.in(s);
             }
             if (live(s)) live_here += e.in(s);
@@ -185,13 +187,12 @@ void check_cap(World& w, std::size_t cap) {
         ConnectionRecord& r = w.ledger.at(id);
         if (r.late) {
             // Closing; it holds a place unless its backend was removed.
-            if (r.slot != nullptr && !r.slot->entry->removed()) ++late;
+            if (r.slot != nullptr && !r.slot->unplaced) ++late;
             continue;
         }
         if (r.slot != nullptr) {
-            const bool draining = r.slot->state == SlotState::Claimed || r.slot->state == SlotState::Closing;
-            if (draining && r.slot->entry->removed()) r.exempt = true;
-            if (!draining) r.exempt = false;
+            r.exempt = (r.slot->state == SlotState::Claimed && r.slot->entry->removed()) ||
+                       (r.slot->state == SlotState::Closing && r.slot->unplaced);
         }
         if (!r.exempt) ++counted;
     }

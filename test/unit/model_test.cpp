@@ -122,6 +122,27 @@ TEST_F(ModelTest, RemovedBackendsConnectionTakesNoPlaceWhileItCloses) {
     EXPECT_EQ(model_->occupied(), 1u);
 }
 
+TEST_F(ModelTest, ARemovedBackendsIdleConnectionsKeepTheirPlacesUntilClosed) {
+    // Six connections over three idle backends; one is removed. Its two idle
+    // connections close, and their replacements wait for those closes: never
+    // seven open at once.
+    make(6);
+    for (const char* host : {"10.0.0.1", "10.0.0.2", "10.0.0.3"}) add(host);
+    tick();
+    run_tasks();
+    ASSERT_EQ(model_->slots_in(SlotState::Idle), 6u);
+    remove("10.0.0.3");
+    tick();
+    EXPECT_EQ(model_->slots_in(SlotState::Closing), 2u);
+    EXPECT_EQ(model_->slots_in(SlotState::Connecting), 0u) << "a replacement opened before the close returned";
+    EXPECT_EQ(model_->occupied(), 6u);
+    run_tasks();  // the closes, then the replacements they made room for
+    tick();
+    run_tasks();
+    EXPECT_EQ(model_->slots_in(SlotState::Idle), 6u);
+    EXPECT_EQ(model_->occupied(), 6u);
+}
+
 TEST_F(ModelTest, EjectingADeadBackendLeavesThePoolFailed) {
     PoolOptions o;
     o.dead_after_failures = 1;
