@@ -34,6 +34,11 @@ struct BackendIdentity {
 // under the mutex and reads the objects after unlocking. An entry outlives
 // its slots (PoolModel forgets it only when it has none), so a slot's owner
 // may follow Slot::entry without the mutex.
+// A backend whose last connects failed: retried on the backoff schedule.
+inline bool failing_or_dead(BackendState health) {
+    return health == BackendState::Failing || health == BackendState::Dead;
+}
+
 struct BackendEntry {
     // The fields the claim and release path touches first, to share as few
     // cache lines as possible.

@@ -269,7 +269,7 @@ StatsCapture PoolModel::capture_stats(TimePoint now) const {
         b.target = entry->target;
         b.state = entry->state;
         b.consecutive_failures = entry->consecutive_failures;
-        if ((entry->health == BackendState::Failing || entry->health == BackendState::Dead) && !entry->removed()) {
+        if (failing_or_dead(entry->health) && !entry->removed()) {
             b.retry_in = std::chrono::ceil<std::chrono::milliseconds>(until(now, entry->next_attempt));
         }
         if (entry->state == BackendState::Ejected) {

@@ -21,8 +21,6 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
-bool failing_or_dead(BackendState health) { return health == BackendState::Failing || health == BackendState::Dead; }
-
 }  // namespace
 
 void PoolModel::queue_event(ResolverEvent event, TimePoint now, Effects& fx) {
