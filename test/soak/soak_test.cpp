@@ -6,13 +6,16 @@
 // than max_connections plus what removed backends still drain, every echo
 // returns the claimer's own bytes, no claim outlives its deadline by more
 // than a small bound, every connection opened is closed exactly once, and
-// stop() returns promptly with claims outstanding.
+// stop() returns promptly with claims outstanding. One more backend accepts
+// connections but fails every echo: outlier ejection must take it out, and
+// readmit it, again and again.
 //
 // CUEBALL_SOAK_SECONDS sets the length (default 60), CUEBALL_SOAK_SEED
 // replays a run's chaos schedule and claim pattern (thread timing still
 // varies).
 #include "chaos_connection.hpp"
 #include "chaos_monkey.hpp"
+#include "refusing_echo_server.hpp"
 #include "soak_settings.hpp"
 #include "support/eventually.hpp"
 #include "testing/echo_client.hpp"
@@ -76,6 +79,7 @@ private:
 struct ClaimCounts {
     std::atomic<std::uint64_t> claims{0}, timeouts{0}, no_backends{0}, echoes{0}, echo_errors{0}, discards{0};
     std::atomic<std::uint64_t> late_resets{0};  // see the echo check in the worker
+    std::atomic<std::uint64_t> refused{0};      // echoes the refusing backend failed, as it should
     std::atomic<std::int64_t> worst_overshoot_ms{0};  // claim wait beyond its timeout
 };
 
@@ -90,6 +94,10 @@ PoolOptions soak_options() {
     o.backoff_initial = 20ms;
     o.backoff_max = 400ms;
     o.connector_threads = 4;
+    // Random discards (3 %) rarely come three in a row; the refusing
+    // backend's always do.
+    o.outlier_detection.consecutive_failures = 3;
+    o.outlier_detection.base_ejection_time = 300ms;
     // Failing backends are the point here: the pool logs each at warning
     // level; keep the output for real errors.
     auto logger = std::make_shared<spdlog::logger>("soak", std::make_shared<spdlog::sinks::stderr_sink_mt>());
@@ -109,6 +117,8 @@ public:
             raw.push_back(servers_.back().get());
             if (i < kInitialBackends) initial.push_back(Backend{"127.0.0.1", servers_.back()->port(), {}});
         }
+        refusing_backend_ = Backend{"127.0.0.1", refusing_.port(), {}};
+        initial.push_back(refusing_backend_);
         resolver_ = std::make_shared<StaticResolver>(initial);
         pool_ = std::make_unique<Pool>(soak_options(), resolver_, [faults = faults_, ledger = ledger_](const Backend& b) {
             return std::make_unique<ChaosConnection>(b, TcpOptions{.connect_timeout = 800ms}, faults, ledger);
@@ -131,6 +141,12 @@ public:
         lull_ = false;
 
         if (!chaos_->finish(test::kLiveness)) violations_.add("could not heal the backends after the chaos");
+        // What ejection did to the refusing backend, then it goes, so that the
+        // pool can be checked for its full, healthy size.
+        for (const BackendStats& b : pool_->stats().backends) {
+            if (b.key == backend_key(refusing_backend_)) refusing_ejections_ = b.counters.ejections;
+        }
+        resolver_->remove(refusing_backend_);
         recovered_ = test::eventually([this] { return healthy(pool_->stats()); }, test::kLiveness * slowdown());
         if (!recovered_) violations_.add("the pool did not recover its full size after the chaos stopped");
 
@@ -167,6 +183,9 @@ public:
         EXPECT_EQ(ledger_->double_use.load(), 0u) << "connections held by two claimers, or used after close";
         EXPECT_GT(claims_.claims.load(), 0u);
         EXPECT_GT(chaos_->counts().injected(), 0u);
+        // Ejected more than once: readmitted in between, and ejected again.
+        EXPECT_GE(refusing_ejections_, 2u) << "the backend whose echoes all fail was not ejected and readmitted";
+        EXPECT_GT(claims_.refused.load(), 0u);
     }
 
     void print_summary(std::ostream& out) const {
@@ -177,7 +196,8 @@ public:
             << "  claims: " << claims_.claims << " ok, " << claims_.timeouts << " timed out, " << claims_.no_backends
             << " no backends available; echoes " << claims_.echoes << " ok, " << claims_.echo_errors
             << " broken by a killed server, " << claims_.late_resets << " reset on a restarted server's port; "
-            << claims_.discards << " discarded\n"
+            << claims_.discards << " discarded; " << claims_.refused << " echoes refused by the failing backend, "
+            << "which was ejected " << refusing_ejections_ << " times (" << pc.ejections << " ejections in all)\n"
             << "  worst claim overshoot past its timeout: " << claims_.worst_overshoot_ms << " ms (bound "
             << bound_.count() << " ms); stop() took "
             << std::chrono::duration_cast<std::chrono::milliseconds>(stop_took_).count() << " ms\n"
@@ -260,6 +280,12 @@ private:
             }
         } catch (const std::exception& e) {
             broken = true;
+            if (handle.backend() == refusing_backend_) {
+                ++claims_.refused;
+                conn.end_use();
+                handle.discard();
+                return;
+            }
             const std::uint64_t generation = faults_->generation(conn.backend().port);
             if (generation != conn.generation()) {
                 ++claims_.echo_errors;
@@ -342,11 +368,14 @@ private:
     std::shared_ptr<FaultSwitches> faults_ = std::make_shared<FaultSwitches>();
     std::shared_ptr<Ledger> ledger_ = std::make_shared<Ledger>();
     std::vector<std::unique_ptr<testing::EchoServer>> servers_;  // outlive the pool
+    RefusingEchoServer refusing_;                                 // outlives the pool
+    Backend refusing_backend_;
     std::shared_ptr<StaticResolver> resolver_;
     std::unique_ptr<Pool> pool_;
     std::unique_ptr<ChaosMonkey> chaos_;
     Violations violations_;
     ClaimCounts claims_;
+    std::uint64_t refusing_ejections_ = 0;  // read from stats() once the chaos is over
     std::uint64_t pool_recoveries_ = 0;  // written by the monitor thread until it is joined
     std::atomic<bool> monitoring_{true};
     std::atomic<bool> workers_done_{false};
