@@ -5,6 +5,7 @@
 #include <cueball/detail/clock.hpp>
 
 #include <future>
+#include <map>
 
 namespace cueball::test {
 namespace {
@@ -113,6 +114,36 @@ TEST_F(VirtualTimeTest, AFailingBackendIsRetriedOnTheBackoffSchedule) {
         clock->advance(1ms);
         ASSERT_TRUE(eventually([&] { return world->counts(key).attempts == attempts; }));
     }
+    pool.reset();
+    expect_clean_world();
+}
+
+TEST_F(VirtualTimeTest, WithFewerConnectionsThanBackendsEveryBackendGetsItsTurn) {
+    // 2 connections over 5 equal backends: each decoherence interval moves
+    // the spread on, so that over 5 intervals each backend holds one twice.
+    const auto backends = loopback_backends(5);
+    PoolOptions o = fast_options(2);
+    o.rebalance_delay = 0ms;
+    o.decoherence_interval = 1000ms;
+    auto pool = make_virtual_pool(o, std::make_shared<StaticResolver>(backends));
+    auto settled = [&](std::uint64_t connects_before) {
+        return eventually([&] {
+            if (world->totals().connects <= connects_before || world->totals().open() != 2) return false;
+            const PoolStats s = pool->stats();
+            std::size_t holders = 0;
+            for (const BackendStats& b : s.backends) holders += b.idle == 1 ? 1 : 0;
+            return s.idle_connections == 2 && s.pending_connections == 0 && holders == 2;
+        });
+    };
+    ASSERT_TRUE(settled(0));
+    std::map<BackendKey, int> turns;
+    for (int step = 0; step < 5; ++step) {
+        const std::uint64_t connects = world->totals().connects;
+        clock->advance(1000ms);
+        ASSERT_TRUE(settled(connects)) << "step " << step << ": the spread did not move on";
+        for (const BackendStats& b : pool->stats().backends) turns[b.key] += static_cast<int>(b.idle);
+    }
+    for (const Backend& b : backends) EXPECT_EQ(turns[backend_key(b)], 2) << backend_key(b);
     pool.reset();
     expect_clean_world();
 }
