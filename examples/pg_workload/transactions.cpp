@@ -46,12 +46,19 @@ Failure classify(PGconn* conn, const PGresult* result) {
     return Failure::other;
 }
 
-std::string one_line(std::string message) {
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    for (char& c : message) {
-        if (c == '\n') c = ' ';
+// libpq's messages run over several indented lines; the summary wants one.
+std::string one_line(const std::string& message) {
+    std::string out;
+    for (char c : message) {
+        const bool space = c == '\n' || c == '\t' || c == ' ';
+        if (!space) {
+            out += c;
+        } else if (!out.empty() && out.back() != ' ') {
+            out += ' ';
+        }
     }
-    return message;
+    if (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
 }
 
 }  // namespace
