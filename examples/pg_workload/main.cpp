@@ -158,14 +158,18 @@ int run(const pg_workload::Options& options) {
 
     std::optional<pg_workload::FailoverTimes> failover;
     Clock::time_point failover_began;
+    std::string failover_error;
     auto last_progress = began;
+    auto next_progress = began + options.progress;
     while (interrupted == 0) {
         std::this_thread::sleep_for(20ms);
         const auto now = Clock::now();
-        if (options.progress.count() > 0 && now >= last_progress + options.progress) {
+        if (options.progress.count() > 0 && now >= next_progress) {
             std::cout << pg_workload::progress_line(now - began, now - last_progress, recorder.take_interval())
                       << std::endl;
             last_progress = now;
+            // On a fixed grid, so that the lines do not drift by a tick each.
+            while (next_progress <= now) next_progress += options.progress;
         }
         if (own && options.failover_after.count() > 0 && !failover && now >= began + options.failover_after) {
             failover.emplace();
@@ -178,7 +182,13 @@ int run(const pg_workload::Options& options) {
             // Writes are back once a transaction begun after this commits.
             recorder.watch_recovery(Clock::now());
             std::cout << "failover: promoting the standby " << failover->new_primary << std::endl;
-            own->promote_standby();
+            try {
+                own->promote_standby();
+            } catch (const std::runtime_error& e) {
+                // The clients must still be stopped and joined: end the run here.
+                failover_error = e.what();
+                break;
+            }
             failover->promoted = Clock::now() - failover_began;
         }
         if (options.duration.count() > 0 && now >= began + options.duration) break;
@@ -197,6 +207,10 @@ int run(const pg_workload::Options& options) {
         if (const auto at = recorder.recovered_at()) failover->writes_back = *at - failover_began;
     }
     std::cout << pg_workload::summary(run, recorder.total(), recorder.first_messages(), failover) << std::flush;
+    if (!failover_error.empty()) {
+        std::cerr << "cueball-pg-workload: the failover failed: " << failover_error << "\n";
+        return 1;
+    }
     return 0;
 }
 
