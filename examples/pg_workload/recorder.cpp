@@ -1,70 +1,78 @@
 #include "recorder.hpp"
 
-#include <algorithm>
-#include <bit>
+#include <cmath>
 #include <utility>
 
 namespace pg_workload {
 
 namespace {
 
-std::int64_t micros(std::chrono::nanoseconds d) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-}
-
-std::chrono::microseconds percentile(std::vector<std::int64_t>& sorted, double p) {
-    if (sorted.empty()) return std::chrono::microseconds(0);
-    const auto at = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1));
-    return std::chrono::microseconds(sorted[at]);
-}
-
-std::size_t bucket(std::int64_t us) {
-    return std::min<std::size_t>(static_cast<std::size_t>(std::bit_width(static_cast<std::uint64_t>(std::max<std::int64_t>(us, 0)))), 47);
+void add_commit(Tally& t, const cueball::BackendKey& server, std::chrono::nanoseconds latency) {
+    ++t.committed;
+    t.latency.record(latency);
+    const double ms = std::chrono::duration<double, std::milli>(latency).count();
+    t.latency_squares_ms2 += ms * ms;
+    ++t.per_server[server];
 }
 
 }  // namespace
 
-void Recorder::committed(const cueball::BackendKey& server, std::chrono::nanoseconds claim_wait) {
-    std::lock_guard lock(mu_);
-    waits_us_.push_back(micros(claim_wait));
-    ++total_buckets_[bucket(micros(claim_wait))];
-    ++counts_[server];
+std::uint64_t Tally::failed() const {
+    std::uint64_t n = 0;
+    for (std::uint64_t f : failed_by) n += f;
+    return n;
 }
 
-void Recorder::failed(std::chrono::nanoseconds claim_wait) {
-    std::lock_guard lock(mu_);
-    waits_us_.push_back(micros(claim_wait));
-    ++total_buckets_[bucket(micros(claim_wait))];
-    ++errors_;
+double Tally::latency_average_ms() const {
+    if (committed == 0) return 0;
+    return std::chrono::duration<double, std::milli>(latency.sum).count() / static_cast<double>(committed);
 }
 
-Interval Recorder::take() {
-    std::vector<std::int64_t> waits;
-    Interval out;
-    {
-        std::lock_guard lock(mu_);
-        waits.swap(waits_us_);
-        out.errors = std::exchange(errors_, 0);
-        out.per_server.swap(counts_);
-    }
-    for (const auto& [server, n] : out.per_server) out.transactions += n;
-    std::sort(waits.begin(), waits.end());
-    out.wait_p50 = percentile(waits, 0.50);
-    out.wait_p99 = percentile(waits, 0.99);
-    return out;
+double Tally::latency_stddev_ms() const {
+    if (committed == 0) return 0;
+    const double mean = latency_average_ms();
+    const double variance = latency_squares_ms2 / static_cast<double>(committed) - mean * mean;
+    return variance > 0 ? std::sqrt(variance) : 0;
 }
 
-std::chrono::microseconds Recorder::total_wait_bound(double percentile) {
+void Recorder::committed(const cueball::BackendKey& server, Clock::time_point start, Clock::time_point end) {
     std::lock_guard lock(mu_);
-    std::uint64_t all = 0;
-    for (std::uint64_t n : total_buckets_) all += n;
-    const auto rank = static_cast<std::uint64_t>(percentile * static_cast<double>(all));
-    std::uint64_t seen = 0;
-    for (std::size_t b = 0; b < total_buckets_.size(); ++b) {
-        seen += total_buckets_[b];
-        if (all > 0 && seen > rank) return std::chrono::microseconds(std::int64_t{1} << b);
-    }
-    return std::chrono::microseconds(0);
+    add_commit(interval_, server, end - start);
+    add_commit(total_, server, end - start);
+    if (recovery_since_ && !recovered_at_ && start >= *recovery_since_) recovered_at_ = end;
+}
+
+void Recorder::failed(Failure why, const std::string& message) {
+    std::lock_guard lock(mu_);
+    ++interval_.failed_by[static_cast<std::size_t>(why)];
+    ++total_.failed_by[static_cast<std::size_t>(why)];
+    first_messages_.try_emplace(why, message);
+}
+
+Tally Recorder::take_interval() {
+    std::lock_guard lock(mu_);
+    return std::exchange(interval_, Tally{});
+}
+
+Tally Recorder::total() {
+    std::lock_guard lock(mu_);
+    return total_;
+}
+
+std::map<Failure, std::string> Recorder::first_messages() {
+    std::lock_guard lock(mu_);
+    return first_messages_;
+}
+
+void Recorder::watch_recovery(Clock::time_point since) {
+    std::lock_guard lock(mu_);
+    recovery_since_ = since;
+    recovered_at_.reset();
+}
+
+std::optional<Clock::time_point> Recorder::recovered_at() {
+    std::lock_guard lock(mu_);
+    return recovered_at_;
 }
 
 }  // namespace pg_workload
