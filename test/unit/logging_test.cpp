@@ -37,5 +37,23 @@ TEST_F(PoolTest, LogsThroughTheGivenLoggerButNothingPerClaim) {
     EXPECT_EQ(sink->last_formatted().size(), before);
 }
 
+TEST_F(PoolTest, AConnectThatFailsBecauseThePoolStopsIsNotABackendFailure) {
+    auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000);
+    auto logger = std::make_shared<spdlog::logger>("pool", sink);
+    logger->set_level(spdlog::level::trace);
+    auto backends = loopback_backends(1);
+    // Fails only once it has waited: as a connect that gives up on pool_stop_token() does.
+    world->set(backend_key(backends[0]), FakeBehaviour{.connect_delay = 300ms, .fail_connect = true});
+    PoolOptions o = fast_options(1);
+    o.logger = logger;
+    auto pool = make_pool(o, std::make_shared<StaticResolver>(backends));
+    ASSERT_TRUE(eventually([&] { return world->connects_in_progress(backend_key(backends[0])) > 0; }));
+    pool->stop();
+    for (const auto& line : sink->last_formatted()) {
+        EXPECT_EQ(line.find("failing"), std::string::npos) << line;
+        EXPECT_EQ(line.find("[warning]"), std::string::npos) << line;
+    }
+}
+
 }  // namespace
 }  // namespace cueball::test
