@@ -270,8 +270,11 @@ void PoolModel::set_health(BackendEntry* entry, BackendState health, Effects& fx
 }
 
 void PoolModel::record_connect_failure(BackendEntry* entry, const std::string& error, TimePoint now, Effects& fx) {
-    ++entry->consecutive_failures;
     entry->metrics->connect_failures.add();
+    // Once the pool is stopping, a failed connect most likely gave up on
+    // pool_stop_token(): counted, but not the backend's fault.
+    if (stopping_) return;
+    ++entry->consecutive_failures;
     entry->last_error = std::make_shared<const std::string>(error);
     last_error_ = error;
     const bool was_healthy = !failing_or_dead(entry->health);

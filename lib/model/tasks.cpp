@@ -50,9 +50,7 @@ void PoolModel::finish_task(Slot* slot, TaskResult result, TimePoint now, Effect
                 }
                 place(slot, now, fx);
             } else {
-                // A connect that ends in failure once the pool is stopping
-                // most likely gave up on pool_stop_token(): not the backend's fault.
-                if (!stopping_) record_connect_failure(entry, result.error, now, fx);
+                record_connect_failure(entry, result.error, now, fx);
                 destroy_slot(slot, fx);
                 forget_if_drained(entry, fx);
             }
