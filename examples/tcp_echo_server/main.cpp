@@ -21,10 +21,14 @@ int main(int argc, char** argv) {
     CLI::App app{"Echoes every byte it receives, on every connection, on each PORT, until SIGINT or SIGTERM.",
                  "tcp_echo_server"};
     app.add_option("--host", host, "IP address to listen on, e.g. ::1")->capture_default_str()->type_name("ADDRESS");
-    app.add_option("PORT", ports, "port to serve echo on (0 = any free port)")
-        ->required()
+    app.add_option("PORT", ports, "port to serve echo on (0 = any free port); at least one")
         ->check(CLI::Range(0, 65535))
         ->type_name("PORT");
+    // Not ->required(): CLI11 checks that before unknown flags, so a mistyped
+    // flag would be reported as a missing port.
+    app.final_callback([&ports] {
+        if (ports.empty()) throw CLI::RequiredError("PORT");
+    });
     if (const auto status = cueball::examples::parse_command_line(app, argc, argv)) return *status;
 
     // Blocked before the servers start their threads, which inherit the
