@@ -49,16 +49,19 @@ std::vector<Step> timeline(demo::SimulatedFleet& fleet) {
         }
     };
     return {
-        {2, "127.0.0.1:7003 answers every query with an error: the workers discard its handles,\n"
-            "    and 3 discards in a row make outlier detection eject it (its share moves)",
+        {2,
+         "127.0.0.1:7003 answers every query with an error: the workers discard its handles,\n"
+         "    and 3 discards in a row make outlier detection eject it (its share moves)",
          [erroring] { erroring->erroring = true; }},
         {4, "127.0.0.1:7003 answers correctly again; it is readmitted when its ejection ends",
          [erroring] { erroring->erroring = false; }},
-        {6, "the priority 0 backends 7001-7003 go down: their connections fail the check on claim\n"
-            "    and their connects are refused; once they are dead 127.0.0.1:7004 (priority 1) takes over",
+        {6,
+         "the priority 0 backends 7001-7003 go down: their connections fail the check on claim\n"
+         "    and their connects are refused; once they are dead 127.0.0.1:7004 (priority 1) takes over",
          [set_preferred_down] { set_preferred_down(true); }},
-        {8, "7001-7003 are back: the pool's next probe of each finds it, and the connections move\n"
-            "    back from 127.0.0.1:7004",
+        {8,
+         "7001-7003 are back: the pool's next probe of each finds it, and the connections move\n"
+         "    back from 127.0.0.1:7004",
          [set_preferred_down] { set_preferred_down(false); }},
     };
 }
@@ -68,9 +71,10 @@ std::vector<Step> timeline(demo::SimulatedFleet& fleet) {
 int main(int argc, char** argv) {
     Args args;
     CLI::App app{"The pool at work over four simulated local backends, reported every second.", "cueball-demo"};
-    app.footer("Timeline: 127.0.0.1:7003 answers with errors from 2 s to 4 s (ejected, then readmitted);\n"
-               "the preferred backends 7001-7003 are down from 6 s to 8 s (127.0.0.1:7004, priority 1,\n"
-               "takes over and gives back). A longer run goes on in the final state.");
+    app.footer(
+        "Timeline: 127.0.0.1:7003 answers with errors from 2 s to 4 s (ejected, then readmitted);\n"
+        "the preferred backends 7001-7003 are down from 6 s to 8 s (127.0.0.1:7004, priority 1,\n"
+        "takes over and gives back). A longer run goes on in the final state.");
     app.add_option("--seconds", args.seconds, "how long to run")
         ->check(CLI::Range(1, 100'000))
         ->capture_default_str()
@@ -114,12 +118,13 @@ int main(int argc, char** argv) {
         return std::make_unique<demo::SimulatedConnection>(fleet.at(b));
     });
 
-    std::printf("cueball-demo: %d threads claim from a pool of %zu connections over 4 backends:\n"
-                "  127.0.0.1:7001-7003 preferred (priority 0, weights 2:1:1), 127.0.0.1:7004 fallback "
-                "(priority 1);\n"
-                "  a backend is ejected after %zu discarded handles in a row, for %.1f s.\n",
-                args.threads, args.max_connections, options.outlier_detection.consecutive_failures,
-                static_cast<double>(options.outlier_detection.base_ejection_time.count()) / 1000.0);
+    std::printf(
+        "cueball-demo: %d threads claim from a pool of %zu connections over 4 backends:\n"
+        "  127.0.0.1:7001-7003 preferred (priority 0, weights 2:1:1), 127.0.0.1:7004 fallback "
+        "(priority 1);\n"
+        "  a backend is ejected after %zu discarded handles in a row, for %.1f s.\n",
+        args.threads, args.max_connections, options.outlier_detection.consecutive_failures,
+        static_cast<double>(options.outlier_detection.base_ejection_time.count()) / 1000.0);
 
     std::atomic<bool> done{false};
     std::atomic<std::uint64_t> claims{0};
