@@ -40,9 +40,9 @@ struct Step {
     std::function<void()> apply;
 };
 
-std::vector<Step> timeline(demo::SimulatedFleet& fleet) {
-    // The fleet's servers never move (a deque), so the steps may hold them.
-    demo::SimulatedServer* erroring = &fleet.servers()[2];
+// `flaky` is 127.0.0.1:7003. The fleet's servers never move (a deque), so
+// the steps may hold them.
+std::vector<Step> timeline(demo::SimulatedFleet& fleet, demo::SimulatedServer& flaky) {
     auto set_preferred_down = [&fleet](bool down) {
         for (demo::SimulatedServer& server : fleet.servers()) {
             if (server.backend.priority == 0) server.down = down;
@@ -52,9 +52,9 @@ std::vector<Step> timeline(demo::SimulatedFleet& fleet) {
         {2,
          "127.0.0.1:7003 answers every query with an error: the workers discard its handles,\n"
          "    and 3 discards in a row make outlier detection eject it (its share moves)",
-         [erroring] { erroring->erroring = true; }},
+         [&flaky] { flaky.erroring = true; }},
         {4, "127.0.0.1:7003 answers correctly again; it is readmitted when its ejection ends",
-         [erroring] { erroring->erroring = false; }},
+         [&flaky] { flaky.erroring = false; }},
         {6,
          "the priority 0 backends 7001-7003 go down: their connections fail the check on claim\n"
          "    and their connects are refused; once they are dead 127.0.0.1:7004 (priority 1) takes over",
@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
     demo::SimulatedFleet fleet;
     fleet.add({"127.0.0.1", 7001, "preferred", 0, 2});
     fleet.add({"127.0.0.1", 7002, "preferred", 0, 1});
-    fleet.add({"127.0.0.1", 7003, "preferred", 0, 1});
+    demo::SimulatedServer& flaky = fleet.add({"127.0.0.1", 7003, "preferred", 0, 1});
     fleet.add({"127.0.0.1", 7004, "fallback", 1, 1});
     std::vector<cueball::Backend> backends;
     for (const demo::SimulatedServer& s : fleet.servers()) backends.push_back(s.backend);
@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
         });
     }
 
-    const std::vector<Step> steps = timeline(fleet);
+    const std::vector<Step> steps = timeline(fleet, flaky);
     const auto start = std::chrono::steady_clock::now();
     std::uint64_t last = 0;
     for (int second = 1; second <= args.seconds; ++second) {
