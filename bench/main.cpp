@@ -1,6 +1,7 @@
 // cueball-bench: runs the workloads of BENCHMARKS.md against cueball's pool
 // and prints one greppable line per workload; --json also writes them to a
 // file. See docs/performance.md for how to run it and read the results.
+#include "command_line.hpp"
 #include "harness.hpp"
 #include "workloads.hpp"
 
@@ -12,7 +13,8 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <stdexcept>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,40 +53,24 @@ const std::vector<Workload>& workloads() {
     return all;
 }
 
-const char* kUsage =
-    "usage: cueball-bench [--quick] [--only W1,W5,...] [--secs S] [--warm S] [--repeats N] [--json FILE]\n"
-    "\n"
-    "Runs the benchmark workloads W1-W10 against cueball's pool and prints one line\n"
-    "per workload, e.g. 'peer=cueball W1 uncontended ns_per_op=41.2 ...'.\n"
-    "\n"
-    "  --quick        everything in about 30 s: --secs 0.25 --warm 0.1, one run of W8\n"
-    "  --only LIST    comma-separated workload ids (default: all)\n"
-    "  --secs S       seconds timed per repeat (default 1)\n"
-    "  --warm S       untimed seconds before the repeats (default 0.5)\n"
-    "  --repeats N    timed repeats; the median is reported (default 3)\n"
-    "  --json FILE    also write the results as JSON\n";
-
-class UsageError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
-double parse_seconds(const std::string& flag, const std::string& text, double min, const char* range) {
-    double value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || !(value >= min) || value > 3600) {
-        throw UsageError(flag + " wants seconds " + range + ", not '" + text + "'");
-    }
-    return value;
-}
-
-int parse_repeats(const std::string& text) {
-    int value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value < 1 || value > 100) {
-        throw UsageError("--repeats wants a whole number from 1 to 100, not '" + text + "'");
-    }
-    return value;
+// CLI::Range would print the bounds with six decimals ("0.010000").
+CLI::Validator seconds_in(double min, double max) {
+    auto shortest = [](double v) {
+        std::ostringstream out;
+        out << v;
+        return out.str();
+    };
+    const std::string from = shortest(min), to = shortest(max);
+    return CLI::Validator(
+        [=](std::string& text) -> std::string {
+            double value = 0;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (ec != std::errc() || end != text.data() + text.size() || !(value >= min) || value > max) {
+                return "wants seconds from " + from + " to " + to + ", not '" + text + "'";
+            }
+            return {};
+        },
+        "in [" + from + " - " + to + "]");
 }
 
 std::vector<std::string> parse_only(const std::string& text) {
@@ -95,7 +81,7 @@ std::vector<std::string> parse_only(const std::string& text) {
         for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         const auto& all = workloads();
         if (std::none_of(all.begin(), all.end(), [&](const Workload& w) { return id == w.id; })) {
-            throw UsageError("--only: unknown workload '" + id + "' (known: W1 to W9)");
+            throw CLI::ValidationError("--only", "unknown workload '" + id + "' (known: W1 to W10)");
         }
         ids.push_back(id);
     }
@@ -106,47 +92,52 @@ struct Args {
     bench::Settings settings;
     std::vector<std::string> only;
     std::string json;
-    bool help = false;
 };
 
-Args parse_args(int argc, char** argv) {
-    Args args;
+// Returns the status to exit with when the benchmarks should not run.
+std::optional<int> parse_args(int argc, char** argv, Args& args) {
+    CLI::App app{"Runs the benchmark workloads W1-W10 against cueball's pool and prints one line per\n"
+                 "workload, e.g. 'peer=cueball W1 uncontended ns_per_op=41.2 ...'.",
+                 "cueball-bench"};
     bool quick = false;
-    std::string secs, warm;
-    for (int i = 1; i < argc; ++i) {
-        const std::string flag = argv[i];
-        if (flag == "--help" || flag == "-h") {
-            args.help = true;
-            continue;
-        }
-        if (flag == "--quick") {
-            quick = true;
-            continue;
-        }
-        if (flag != "--only" && flag != "--secs" && flag != "--warm" && flag != "--repeats" && flag != "--json") {
-            throw UsageError("unknown option '" + flag + "'");
-        }
-        if (i + 1 >= argc) throw UsageError(flag + " needs a value");
-        const std::string value = argv[++i];
-        if (flag == "--only") args.only = parse_only(value);
-        if (flag == "--secs") secs = value;
-        if (flag == "--warm") warm = value;
-        if (flag == "--repeats") args.settings.repeats = parse_repeats(value);
-        if (flag == "--json") {
-            // Found out now rather than after minutes of measuring.
-            if (value.empty() || !std::ofstream(value)) throw UsageError("--json: cannot write '" + value + "'");
-            args.json = value;
-        }
-    }
+    std::optional<double> secs, warm;
+    app.add_flag("--quick", quick, "everything in about 30 s: --secs 0.25 --warm 0.1, one run of W8");
+    app.add_option_function<std::string>(
+           "--only", [&args](const std::string& list) { args.only = parse_only(list); },
+           "comma-separated workload ids (default: all)")
+        ->type_name("LIST");
+    app.add_option_function<std::string>(
+           "--secs", [&secs](const std::string& text) { secs = std::stod(text); }, "seconds timed per repeat")
+        ->check(seconds_in(0.01, 3600))
+        ->default_str("1")
+        ->type_name("S");
+    app.add_option_function<std::string>(
+           "--warm", [&warm](const std::string& text) { warm = std::stod(text); },
+           "untimed seconds before the repeats")
+        ->check(seconds_in(0, 3600))
+        ->default_str("0.5")
+        ->type_name("S");
+    app.add_option("--repeats", args.settings.repeats, "timed repeats; the median is reported")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str()
+        ->type_name("N");
+    app.add_option_function<std::string>(
+           "--json",
+           [&args](const std::string& file) {
+               // Found out now rather than after minutes of measuring.
+               if (file.empty() || !std::ofstream(file)) {
+                   throw CLI::ValidationError("--json", "cannot write '" + file + "'");
+               }
+               args.json = file;
+           },
+           "also write the results as JSON to FILE")
+        ->type_name("FILE");
+    if (const auto status = cueball::examples::parse_command_line(app, argc, argv)) return status;
     // --quick sets the defaults; explicit --secs and --warm still win.
     args.settings.quick = quick;
-    if (quick) {
-        args.settings.secs = 0.25;
-        args.settings.warm = 0.1;
-    }
-    if (!secs.empty()) args.settings.secs = parse_seconds("--secs", secs, 0.01, "from 0.01 to 3600");
-    if (!warm.empty()) args.settings.warm = parse_seconds("--warm", warm, 0, "from 0 to 3600");
-    return args;
+    args.settings.secs = secs.value_or(quick ? 0.25 : args.settings.secs);
+    args.settings.warm = warm.value_or(quick ? 0.1 : args.settings.warm);
+    return std::nullopt;
 }
 
 std::string cpu_model() {
@@ -164,16 +155,7 @@ std::string cpu_model() {
 
 int main(int argc, char** argv) {
     Args args;
-    try {
-        args = parse_args(argc, argv);
-    } catch (const UsageError& e) {
-        std::cerr << "cueball-bench: " << e.what() << "\n\n" << kUsage;
-        return 2;
-    }
-    if (args.help) {
-        std::cout << kUsage;
-        return 0;
-    }
+    if (const auto status = parse_args(argc, argv, args)) return *status;
     bench::leave_single_thread_mode();
 
     const std::vector<std::pair<std::string, std::string>> context{

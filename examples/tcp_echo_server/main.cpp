@@ -1,12 +1,13 @@
-// tcp_echo_server [--host ADDRESS] PORT...
+// tcp_echo_server [--host ADDRESS] PORT... (--help)
 //
 // Echoes every byte it receives, on every connection, on each port given
 // (0 = one chosen by the system), until SIGINT or SIGTERM. Listens on
 // 127.0.0.1 unless --host says otherwise (for example ::1).
+#include "command_line.hpp"
 #include "testing/echo_server.hpp"
 
-#include <charconv>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -14,49 +15,21 @@
 #include <string>
 #include <vector>
 
-namespace {
-
-constexpr const char* kUsage =
-    "usage: tcp_echo_server [--host ADDRESS] PORT...\n"
-    "  Serves echo on each PORT (0 = any free port) until SIGINT or SIGTERM.\n"
-    "  --host ADDRESS  IP address to listen on (default 127.0.0.1; e.g. ::1)\n";
-
-bool parse_port(const std::string& text, std::uint16_t& port) {
-    const char* end = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(text.data(), end, port);
-    return ec == std::errc() && ptr == end && !text.empty();
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
     std::string host = "127.0.0.1";
     std::vector<std::uint16_t> ports;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg == "--help" || arg == "-h") {
-            std::cout << kUsage;
-            return 0;
-        }
-        if (arg == "--host") {
-            if (i + 1 == argc) {
-                std::cerr << "tcp_echo_server: --host needs an address\n" << kUsage;
-                return 2;
-            }
-            host = argv[++i];
-            continue;
-        }
-        std::uint16_t port = 0;
-        if (!parse_port(arg, port)) {
-            std::cerr << "tcp_echo_server: '" << arg << "' is not a port (0 to 65535)\n" << kUsage;
-            return 2;
-        }
-        ports.push_back(port);
-    }
-    if (ports.empty()) {
-        std::cerr << "tcp_echo_server: no port given\n" << kUsage;
-        return 2;
-    }
+    CLI::App app{"Echoes every byte it receives, on every connection, on each PORT, until SIGINT or SIGTERM.",
+                 "tcp_echo_server"};
+    app.add_option("--host", host, "IP address to listen on, e.g. ::1")->capture_default_str()->type_name("ADDRESS");
+    app.add_option("PORT", ports, "port to serve echo on (0 = any free port); at least one")
+        ->check(CLI::Range(0, 65535))
+        ->type_name("PORT");
+    // Not ->required(): CLI11 checks that before unknown flags, so a mistyped
+    // flag would be reported as a missing port.
+    app.final_callback([&ports] {
+        if (ports.empty()) throw CLI::RequiredError("PORT");
+    });
+    if (const auto status = cueball::examples::parse_command_line(app, argc, argv)) return *status;
 
     // Blocked before the servers start their threads, which inherit the
     // mask, so that the signals reach sigwait() below and nothing else.

@@ -2,7 +2,7 @@
 // a line and check that it comes back, while the main thread prints every
 // second the pool's per-backend counts and the claims per second. Kill and
 // restart echo servers under it to watch the pool move its connections.
-// See options.cpp for the command line.
+// See options.cpp for the command line (--help).
 #include "options.hpp"
 #include "testing/echo_client.hpp"
 
@@ -22,6 +22,7 @@
 #include <iostream>
 #include <memory>
 #include <pthread.h>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -45,7 +46,7 @@ std::shared_ptr<cueball::Resolver> make_resolver(const workload::Options& option
     dns.nameservers = options.nameservers;
     return std::make_shared<cueball::DnsResolver>(dns);
 #else
-    throw workload::UsageError("this build has no DNS support (cueball::dns was not built); use --backends");
+    throw std::logic_error("DNS options in a build without cueball::dns; parse_options() rejects them");
 #endif
 }
 
@@ -112,15 +113,7 @@ bool signalled(const sigset_t& signals, std::chrono::milliseconds timeout) {
 
 int main(int argc, char** argv) {
     workload::Options options;
-    try {
-        if (!workload::parse_options(argc, argv, options)) {
-            std::cout << workload::kUsage;
-            return 0;
-        }
-    } catch (const workload::UsageError& e) {
-        std::cerr << "tcp_echo_workload: " << e.what() << "\n" << workload::kUsage;
-        return 2;
-    }
+    if (const auto status = workload::parse_options(argc, argv, options)) return *status;
 
     // Blocked before any thread starts (they inherit the mask), so that only
     // the main thread's sigtimedwait() sees these.
@@ -162,11 +155,6 @@ int main(int argc, char** argv) {
             std::cerr << "tcp_echo_workload: " << e.what() << "\n";
             return 1;
         }
-    }
-#else
-    if (options.http_port != 0) {
-        std::cerr << "tcp_echo_workload: this build has no stats endpoint (cueball::http was not built)\n";
-        return 2;
     }
 #endif
 
