@@ -80,7 +80,8 @@ public:
             } else {
                 emit_body(body);
             }
-            frame_.lines.resize(std::min(frame_.lines.size(), terminal_.height - 1), Line{Line::Kind::Note, ""});
+            // Cut to the screen, or padded so that the key line is its last.
+            frame_.lines.resize(terminal_.height - 1, Line{Line::Kind::Note, ""});
             frame_.lines.push_back({Line::Kind::Status, status_line()});
         }
         for (Line& l : frame_.lines) {

@@ -52,10 +52,11 @@ struct Frame {
     std::size_t widest = 0;           ///< the longest line that Left/Right scroll, in columns
 };
 
-/// The frame for `sources` as `state` asks, with claims/s and p99 over the
-/// time between each source's two snapshots ("-" without an earlier one, or
-/// for a backend new since then). `pool` limits it to pools of that name
-/// when not empty.
+/// The frame for `sources` as `state` asks: `terminal.height` lines, the last
+/// the key line (with height 0, every row and no key line), none longer than
+/// `terminal.width` columns. Claims/s and p99 are over the time between each
+/// source's two snapshots ("-" without an earlier one, or for a backend new
+/// since then). `pool` limits it to pools of that name when not empty.
 Frame render(const std::string& title, const std::vector<Source>& sources, const std::string& pool,
              const ViewState& state, Terminal terminal);
 

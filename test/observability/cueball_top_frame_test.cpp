@@ -192,7 +192,7 @@ std::vector<std::string> backend_keys(const top::Frame& frame) {
 std::vector<std::string> lines_of(const top::Frame& frame, top::Line::Kind kind) {
     std::vector<std::string> out;
     for (const top::Line& l : frame.lines) {
-        if (l.kind == kind) out.push_back(l.text);
+        if (l.kind == kind && !l.text.empty()) out.push_back(l.text);
     }
     return out;
 }
@@ -444,6 +444,9 @@ TEST(CueballTopFrame, ZeroBackendsAndHelp) {
     const top::Snapshot now{{pool_of("empty", 0)}, {}};
     const top::Frame frame = render_one(now, std::nullopt, {}, {100, 20, true});
     EXPECT_EQ(lines_of(frame, top::Line::Kind::Note), std::vector<std::string>{"  no backends"});
+    // Padded: the key line is the terminal's last.
+    ASSERT_EQ(frame.lines.size(), 20u);
+    EXPECT_EQ(frame.lines.back().kind, top::Line::Kind::Status);
     EXPECT_TRUE(lines_of(frame, top::Line::Kind::Mark).empty());
     ASSERT_EQ(frame.viewports.size(), 1u);
     EXPECT_EQ(frame.viewports[0].rows, 0u);
