@@ -130,12 +130,12 @@ private:
             const std::string note = pool.empty() ? "no pools registered" : "no pool named '" + text(pool) + "'";
             sections_.push_back({{Line::Kind::Note, note}, {}, {}, {}});
         }
-        focus_ = std::min(state_.focus, frame_.viewports.empty() ? 0 : frame_.viewports.size() - 1);
+        const std::size_t focus = std::min(state_.focus, frame_.viewports.empty() ? 0 : frame_.viewports.size() - 1);
         const bool mark_focus = terminal_.height > 0 && frame_.viewports.size() > 1;
         std::size_t index = 0;
         for (Section& s : sections_) {
             if (s.id.empty()) continue;
-            s.head.focused = index++ == focus_;
+            s.head.focused = index++ == focus;
             if (mark_focus) s.head.text = (s.head.focused ? "> " : "  ") + s.head.text;
         }
     }
@@ -253,7 +253,6 @@ private:
     std::vector<Section> sections_;
     Frame frame_;
     std::size_t key_width_ = kMinKeyWidth;
-    std::size_t focus_ = 0;
 };
 
 }  // namespace
