@@ -1,13 +1,15 @@
 #include "curses_view.hpp"
 
+#include "frame.hpp"
+
 #include <curses.h>
 #include <langinfo.h>
 
-#include <chrono>
 #include <clocale>
 #include <csignal>
 #include <cstring>
 #include <optional>
+#include <vector>
 
 namespace top {
 
@@ -107,8 +109,7 @@ struct Screen {
 
 }  // namespace
 
-void run_curses(const Options& options, const std::string& title, std::vector<Source> sources,
-                const std::function<void(std::size_t index, Source& source)>& poll) {
+void run_curses(const Options& options, const std::string& title, Poller& poller) {
     // Installed before initscr(), so that curses leaves them alone and the
     // loop, not the signal, ends the program (through ~Screen).
     std::signal(SIGINT, on_quit_signal);
@@ -120,7 +121,7 @@ void run_curses(const Options& options, const std::string& title, std::vector<So
     state.sort = options.sort;
     state.reverse = options.reverse;
     state.filter = options.filter;
-    auto next_poll = std::chrono::steady_clock::now() + options.interval;
+    std::vector<Source> sources = poller.take_if_new().value_or(std::vector<Source>{});
     const auto frame = [&] {
         return render(title, sources, options.pool, state,
                       {static_cast<std::size_t>(COLS), static_cast<std::size_t>(LINES), utf8});
@@ -136,9 +137,8 @@ void run_curses(const Options& options, const std::string& title, std::vector<So
                 changed = true;
             }
         }
-        if (std::chrono::steady_clock::now() >= next_poll) {
-            for (std::size_t i = 0; i < sources.size(); ++i) poll(i, sources[i]);
-            next_poll = std::chrono::steady_clock::now() + options.interval;
+        if (auto fresh = poller.take_if_new()) {
+            sources = std::move(*fresh);
             changed = true;
         }
         if (changed) {

@@ -1,22 +1,16 @@
-// The interactive view: polls the endpoints every --interval and draws the
-// frame with ncurses, handling keys between polls, until q (or SIGINT/SIGTERM).
+// The interactive view: draws the frame with ncurses as polls arrive and
+// keys are pressed, until q (or SIGINT/SIGTERM).
 #pragma once
 
-#include "frame.hpp"
 #include "options.hpp"
+#include "poller.hpp"
 
-#include <functional>
 #include <string>
-#include <vector>
 
 namespace top {
 
-/// Takes over the terminal until the user quits. `sources` hold the polls
-/// the caller already took (so an unreachable endpoint fails before curses
-/// starts), one per options.endpoints entry; `poll` refreshes the source of
-/// endpoint `index`, recording a failure in its `error`, which is shown in
-/// its place and retried at the next interval.
-void run_curses(const Options& options, const std::string& title, std::vector<Source> sources,
-                const std::function<void(std::size_t index, Source& source)>& poll);
+/// Takes over the terminal until the user quits, drawing what `poller` has
+/// (an endpoint whose last poll failed is shown with its error in its place).
+void run_curses(const Options& options, const std::string& title, Poller& poller);
 
 }  // namespace top

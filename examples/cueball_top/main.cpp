@@ -4,6 +4,7 @@
 #include "frame.hpp"
 #include "http_get.hpp"
 #include "options.hpp"
+#include "poller.hpp"
 #include "snapshot.hpp"
 
 #include <algorithm>
@@ -17,8 +18,8 @@ namespace {
 
 std::string url(const top::Endpoint& e) { return "http://" + e.label() + "/stats"; }
 
-// One fetch waits at most this long, so that a hung endpoint holds the keys
-// up for no longer than a poll interval or two seconds.
+// One fetch waits at most this long, so that a hung endpoint delays the
+// others' polls by no more than an interval (or two seconds).
 std::chrono::milliseconds fetch_timeout(const top::Options& o) {
     return std::min(o.interval, std::chrono::milliseconds(2'000));
 }
@@ -81,15 +82,8 @@ int main(int argc, char** argv) {
         std::cerr << "cueball-top: " << e.what() << "\n";
         return 1;
     }
-    top::run_curses(options, title, std::move(sources), [&](std::size_t index, top::Source& s) {
-        try {
-            top::Snapshot fresh = fetch(options.endpoints[index], fetch_timeout(options));
-            s.before = std::move(s.now);
-            s.now = std::move(fresh);
-            s.error.clear();
-        } catch (const std::exception& e) {
-            s.error = e.what();
-        }
-    });
+    top::Poller poller(std::move(sources), options.interval,
+                       [&](std::size_t index) { return fetch(options.endpoints[index], fetch_timeout(options)); });
+    top::run_curses(options, title, poller);
     return 0;
 }

@@ -1,12 +1,18 @@
 // cueball-top's view state and the helpers under its frame: how keys change
 // what is shown, names made printable and fitted to columns, the lines each
-// block gets, and the command line.
+// block gets, the command line, and the poller with a fetch of the test's.
 #include "layout.hpp"
 #include "options.hpp"
+#include "poller.hpp"
 #include "text.hpp"
 #include "view_state.hpp"
 
+#include "support/eventually.hpp"
+
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <stdexcept>
 
 #include <string>
 #include <vector>
@@ -284,6 +290,35 @@ TEST(CueballTopOptions, HelpListsEveryFlag) {
                              "ENDPOINT", "Keys:"}) {
         EXPECT_NE(help->find(flag), std::string::npos) << flag;
     }
+}
+
+TEST(CueballTopPoller, PollsEachEndpointAndKeepsTheLastGoodSnapshotBesideAnError) {
+    std::atomic<int> polls{0};
+    std::atomic<bool> second_fails{true};
+    std::vector<top::Source> sources{{"one", top::Snapshot{}, std::nullopt, {}}, {"two", top::Snapshot{}, std::nullopt, {}}};
+    top::Poller poller(sources, std::chrono::milliseconds(10), [&](std::size_t index) {
+        if (index == 1 && second_fails) throw std::runtime_error("down");
+        top::Snapshot s;
+        s.pools.resize(1);
+        s.pools[0].name = "poll " + std::to_string(++polls);
+        return s;
+    });
+    const auto first = poller.take_if_new();
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->size(), 2u);
+    std::vector<top::Source> seen;
+    ASSERT_TRUE(eventually([&] {
+        if (auto fresh = poller.take_if_new()) seen = std::move(*fresh);
+        return seen.size() == 2 && seen[0].before && seen[0].before->pools.size() == 1 && !seen[1].error.empty();
+    }));
+    EXPECT_TRUE(seen[0].error.empty());
+    EXPECT_EQ(seen[1].error, "down");
+    EXPECT_TRUE(seen[1].now && seen[1].now->pools.empty());  // the snapshot from before the failures
+    second_fails = false;
+    ASSERT_TRUE(eventually([&] {
+        if (auto fresh = poller.take_if_new()) seen = std::move(*fresh);
+        return seen[1].error.empty() && seen[1].now->pools.size() == 1;
+    }));
 }
 
 }  // namespace
