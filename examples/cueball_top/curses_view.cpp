@@ -117,10 +117,7 @@ void run_curses(const Options& options, const std::string& title, Poller& poller
     std::setlocale(LC_ALL, "");
     const bool utf8 = std::strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
     Screen screen;
-    ViewState state;
-    state.sort = options.sort;
-    state.reverse = options.reverse;
-    state.filter = options.filter;
+    ViewState state = initial_view(options);
     std::vector<Source> sources = poller.take_if_new().value_or(std::vector<Source>{});
     const auto frame = [&] {
         return render(title, sources, options.pool, state,

@@ -8,10 +8,10 @@
 #include "snapshot.hpp"
 
 #include <algorithm>
-#include <stdexcept>
 #include <chrono>
 #include <exception>
 #include <iostream>
+#include <stdexcept>
 #include <thread>
 
 namespace {
@@ -47,11 +47,7 @@ int print_once(const top::Options& o, const std::string& title, std::vector<top:
     poll_all_or_throw(o, sources);
     std::this_thread::sleep_for(o.interval);
     poll_all_or_throw(o, sources);
-    top::ViewState state;
-    state.sort = o.sort;
-    state.reverse = o.reverse;
-    state.filter = o.filter;
-    const top::Frame frame = top::render(title, sources, o.pool, state, {});
+    const top::Frame frame = top::render(title, sources, o.pool, top::initial_view(o), {});
     for (const top::Line& line : frame.lines) std::cout << line.text << '\n';
     std::cout.flush();
     return o.pool.empty() || !frame.viewports.empty() ? 0 : 1;

@@ -36,6 +36,14 @@ std::uint16_t parse_port(const std::string& text, const std::string& what) {
 
 }  // namespace
 
+ViewState initial_view(const Options& options) {
+    ViewState state;
+    state.sort = options.sort;
+    state.reverse = options.reverse;
+    state.filter = options.filter;
+    return state;
+}
+
 std::string Endpoint::label() const { return cueball::host_port(host, port); }
 
 Endpoint parse_endpoint(const std::string& text, const std::string& default_host) {

@@ -42,6 +42,9 @@ struct UsageError : std::runtime_error {
 /// caller prints it and exits 0), nothing otherwise. @throws UsageError.
 std::optional<std::string> parse_options(int argc, char** argv, Options& options);
 
+/// The view --sort, --reverse and --filter ask for.
+ViewState initial_view(const Options& options);
+
 /// "[HOST:]PORT" or "[V6]:PORT", PORT from 1 to 65535; a bare port gets
 /// `default_host`. @throws UsageError.
 Endpoint parse_endpoint(const std::string& text, const std::string& default_host);

@@ -243,7 +243,13 @@ TEST(CueballTopOptions, FlagsTakeTheirValueEitherWay) {
         EXPECT_EQ(o.filter, "dead");
         EXPECT_EQ(o.pool, "orders");
         EXPECT_FALSE(o.once);
+        const top::ViewState view = top::initial_view(o);
+        EXPECT_EQ(view.sort, top::SortKey::P99);
+        EXPECT_EQ(view.filter, "dead");
+        EXPECT_FALSE(view.reverse);
     }
+    EXPECT_TRUE(top::initial_view(parse({"1", "--reverse"})).reverse);
+    EXPECT_TRUE(parse({"1", "--once"}).once);
 }
 
 TEST(CueballTopOptions, SeveralEndpoints) {
