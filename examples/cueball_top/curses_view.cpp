@@ -3,11 +3,13 @@
 #include "frame.hpp"
 
 #include <curses.h>
+#include <langinfo.h>
 
-#include <chrono>
+#include <clocale>
 #include <csignal>
-#include <exception>
+#include <cstring>
 #include <optional>
+#include <vector>
 
 namespace top {
 
@@ -21,39 +23,63 @@ enum Pair : short { kGood = 1, kBad, kBusy };
 
 int attributes(const Line& line) {
     switch (line.kind) {
-        case Line::Kind::Title: return A_REVERSE;
-        case Line::Kind::Pool: return A_BOLD;
+        case Line::Kind::Title:
+        case Line::Kind::Status: return A_REVERSE;
+        case Line::Kind::Pool: return line.focused ? A_BOLD | A_UNDERLINE : A_BOLD;
         case Line::Kind::Columns: return A_UNDERLINE;
-        case Line::Kind::Note: return A_NORMAL;
+        case Line::Kind::Mark: return A_DIM;
+        case Line::Kind::Error: return has_colors() ? COLOR_PAIR(kBad) | A_BOLD : A_BOLD;
+        case Line::Kind::Note:
+        case Line::Kind::Help: return A_NORMAL;
         case Line::Kind::Backend:
             if (!has_colors()) return A_NORMAL;
             switch (line.state) {
                 case cueball::BackendState::Online: return COLOR_PAIR(kGood);
                 case cueball::BackendState::Connecting:
                 case cueball::BackendState::Draining: return COLOR_PAIR(kBusy);
-                // Failing, and any state not serving that a newer library adds.
+                // Failing, dead, ejected, and any state a newer library adds.
                 default: return COLOR_PAIR(kBad) | A_BOLD;
             }
     }
     return A_NORMAL;
 }
 
-void draw(const std::vector<Line>& lines, const std::string& status) {
+void draw(const std::vector<Line>& lines) {
     erase();
-    int row = 0;
-    for (const Line& line : lines) {
-        if (row >= LINES - 1) break;
-        const int attr = attributes(line);
+    for (std::size_t row = 0; row < lines.size() && row < static_cast<std::size_t>(LINES); ++row) {
+        const int attr = attributes(lines[row]);
         attron(attr);
-        mvaddnstr(row++, 0, line.text.c_str(), COLS);
+        mvaddstr(static_cast<int>(row), 0, lines[row].text.c_str());
         attroff(attr);
     }
-    if (!status.empty()) {
-        attron(A_BOLD);
-        mvaddnstr(LINES - 1, 0, status.c_str(), COLS);
-        attroff(A_BOLD);
-    }
     refresh();
+}
+
+std::optional<KeyPress> key_press(int key) {
+    using Name = KeyPress::Name;
+    switch (key) {
+        case KEY_UP: return KeyPress{Name::Up};
+        case KEY_DOWN: return KeyPress{Name::Down};
+        case KEY_LEFT: return KeyPress{Name::Left};
+        case KEY_RIGHT: return KeyPress{Name::Right};
+        case KEY_PPAGE: return KeyPress{Name::PageUp};
+        case KEY_NPAGE:
+        case ' ': return KeyPress{Name::PageDown};
+        case KEY_HOME: return KeyPress{Name::Home};
+        case KEY_END: return KeyPress{Name::End};
+        case '\t': return KeyPress{Name::Tab};
+        case KEY_BTAB: return KeyPress{Name::BackTab};
+        case '\n':
+        case '\r':
+        case KEY_ENTER: return KeyPress{Name::Enter};
+        case 27: return KeyPress{Name::Escape};
+        case KEY_BACKSPACE:
+        case 127:
+        case 8: return KeyPress{Name::Backspace};
+        default:
+            if (key >= 0x20 && key < 0x7f) return KeyPress{Name::Char, static_cast<char>(key)};
+            return std::nullopt;
+    }
 }
 
 // Ends curses however run_curses is left, so the terminal is usable again.
@@ -63,6 +89,8 @@ struct Screen {
         cbreak();
         noecho();
         keypad(stdscr, TRUE);
+        // A lone Esc (cancel the filter) arrives after this delay, not 1 s.
+        set_escdelay(50);
         curs_set(0);
         // getch() waits at most this long, so polls and signals are noticed.
         timeout(100);
@@ -81,37 +109,39 @@ struct Screen {
 
 }  // namespace
 
-void run_curses(const Options& options, const std::string& title, Snapshot first,
-                const std::function<Snapshot()>& poll) {
+void run_curses(const Options& options, const std::string& title, Poller& poller) {
     // Installed before initscr(), so that curses leaves them alone and the
     // loop, not the signal, ends the program (through ~Screen).
     std::signal(SIGINT, on_quit_signal);
     std::signal(SIGTERM, on_quit_signal);
+    std::setlocale(LC_ALL, "");
+    const bool utf8 = std::strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
     Screen screen;
-    std::optional<Snapshot> before;
-    Snapshot now = std::move(first);
-    std::vector<Line> lines = render(title, now, before, options.pool);
-    std::string status = "q quits";
-    auto next_poll = now.taken + std::chrono::seconds(1);
-    draw(lines, status);
+    ViewState state = initial_view(options);
+    std::vector<Source> sources = poller.take_if_new().value_or(std::vector<Source>{});
+    const auto frame = [&] {
+        return render(title, sources, options.pool, state,
+                      {static_cast<std::size_t>(COLS), static_cast<std::size_t>(LINES), utf8});
+    };
+    Frame shown = frame();
+    draw(shown.lines);
     while (quit_signal == 0) {
         const int key = getch();
-        if (key == 'q' || key == 'Q') break;
-        if (std::chrono::steady_clock::now() >= next_poll) {
-            try {
-                Snapshot fresh = poll();
-                before = std::move(now);
-                now = std::move(fresh);
-                lines = render(title, now, before, options.pool);
-                status = "q quits";
-            } catch (const std::exception& e) {
-                status = std::string("poll failed, retrying: ") + e.what();
+        bool changed = key == KEY_RESIZE;
+        if (key != ERR && key != KEY_RESIZE) {
+            if (const std::optional<KeyPress> press = key_press(key)) {
+                if (!handle_key(state, *press, shown.viewports, shown.widest, static_cast<std::size_t>(COLS))) break;
+                changed = true;
             }
-            next_poll = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-        } else if (key != KEY_RESIZE) {
-            continue;
         }
-        draw(lines, status);
+        if (auto fresh = poller.take_if_new()) {
+            sources = std::move(*fresh);
+            changed = true;
+        }
+        if (changed) {
+            shown = frame();
+            draw(shown.lines);
+        }
     }
 }
 

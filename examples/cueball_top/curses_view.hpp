@@ -1,19 +1,16 @@
-// The interactive view: polls the endpoint every second and draws the frame
-// with ncurses until q (or SIGINT/SIGTERM).
+// The interactive view: draws the frame with ncurses as polls arrive and
+// keys are pressed, until q (or SIGINT/SIGTERM).
 #pragma once
 
 #include "options.hpp"
-#include "snapshot.hpp"
+#include "poller.hpp"
 
-#include <functional>
 #include <string>
 
 namespace top {
 
-/// Takes over the terminal until the user quits; `first` is the snapshot the
-/// caller already took (so an unreachable endpoint fails before curses
-/// starts). A failed poll is shown on the last line and retried next second.
-void run_curses(const Options& options, const std::string& title, Snapshot first,
-                const std::function<Snapshot()>& poll);
+/// Takes over the terminal until the user quits, drawing what `poller` has
+/// (an endpoint whose last poll failed is shown with its error in its place).
+void run_curses(const Options& options, const std::string& title, Poller& poller);
 
 }  // namespace top

@@ -1,42 +1,56 @@
-// cueball-top: a live terminal view of the pools of a running process, read
-// from its cueball::StatsServer (GET /stats) once a second.
+// cueball-top: a live terminal view of the pools of running processes, read
+// from their cueball::StatsServer (GET /stats) once an --interval.
 #include "curses_view.hpp"
 #include "frame.hpp"
 #include "http_get.hpp"
 #include "options.hpp"
+#include "poller.hpp"
 #include "snapshot.hpp"
-
-#include <cueball/backend.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <exception>
 #include <iostream>
+#include <stdexcept>
 #include <thread>
 
 namespace {
 
-constexpr std::chrono::milliseconds kFetchTimeout{2'000};
+std::string url(const top::Endpoint& e) { return "http://" + e.label() + "/stats"; }
 
-std::string url(const top::Options& o) {
-    return "http://" + cueball::host_port(o.host, o.port) + "/stats";
+// One fetch waits at most this long, so that a hung endpoint delays the
+// others' polls by no more than an interval (or two seconds).
+std::chrono::milliseconds fetch_timeout(const top::Options& o) {
+    return std::min(o.interval, std::chrono::milliseconds(2'000));
 }
 
-top::Snapshot poll(const top::Options& o) {
-    const std::string body = top::http_get(o.host, o.port, "/stats", kFetchTimeout);
+top::Snapshot fetch(const top::Endpoint& e, std::chrono::milliseconds timeout) {
+    const std::string body = top::http_get(e.host, e.port, "/stats", timeout);
     return {top::parse_pools(body), std::chrono::steady_clock::now()};
 }
 
-// Two samples a second apart, so that the rates have something to show.
-int print_once(const top::Options& o, const std::string& title) {
-    const top::Snapshot first = poll(o);
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-    const top::Snapshot second = poll(o);
-    for (const top::Line& line : top::render(title, second, first, o.pool)) std::cout << line.text << '\n';
+// Polls every endpoint once; the first failure ends the program.
+void poll_all_or_throw(const top::Options& o, std::vector<top::Source>& sources) {
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        try {
+            top::Snapshot fresh = fetch(o.endpoints[i], fetch_timeout(o));
+            sources[i].before = std::move(sources[i].now);
+            sources[i].now = std::move(fresh);
+        } catch (const std::exception& e) {
+            throw std::runtime_error("cannot read " + url(o.endpoints[i]) + ": " + e.what());
+        }
+    }
+}
+
+// Two samples an interval apart, so that the rates have something to show.
+int print_once(const top::Options& o, const std::string& title, std::vector<top::Source>& sources) {
+    poll_all_or_throw(o, sources);
+    std::this_thread::sleep_for(o.interval);
+    poll_all_or_throw(o, sources);
+    const top::Frame frame = top::render(title, sources, o.pool, top::initial_view(o), {});
+    for (const top::Line& line : frame.lines) std::cout << line.text << '\n';
     std::cout.flush();
-    const bool found = o.pool.empty() || std::any_of(second.pools.begin(), second.pools.end(),
-                                                     [&](const cueball::PoolStats& p) { return p.name == o.pool; });
-    return found ? 0 : 1;
+    return o.pool.empty() || !frame.viewports.empty() ? 0 : 1;
 }
 
 }  // namespace
@@ -44,22 +58,28 @@ int print_once(const top::Options& o, const std::string& title) {
 int main(int argc, char** argv) {
     top::Options options;
     try {
-        if (!top::parse_options(argc, argv, options)) {
-            std::cout << top::kUsage;
+        if (const auto help = top::parse_options(argc, argv, options)) {
+            std::cout << *help;
             return 0;
         }
     } catch (const top::UsageError& e) {
-        std::cerr << "cueball-top: " << e.what() << "\n" << top::kUsage;
+        std::cerr << "cueball-top: " << e.what() << "\nRun 'cueball-top --help' for the flags.\n";
         return 2;
     }
-    const std::string title = "cueball-top  " + url(options);
+    std::vector<top::Source> sources;
+    for (const top::Endpoint& e : options.endpoints) sources.push_back({e.label(), {}, {}, {}});
+    const std::string title = options.endpoints.size() == 1
+                                  ? "cueball-top  " + url(options.endpoints[0])
+                                  : "cueball-top  " + std::to_string(options.endpoints.size()) + " endpoints";
     try {
-        if (options.once) return print_once(options, title);
-        top::Snapshot first = poll(options);
-        top::run_curses(options, title, std::move(first), [&] { return poll(options); });
-        return 0;
+        if (options.once) return print_once(options, title, sources);
+        poll_all_or_throw(options, sources);
     } catch (const std::exception& e) {
-        std::cerr << "cueball-top: cannot read " << url(options) << ": " << e.what() << "\n";
+        std::cerr << "cueball-top: " << e.what() << "\n";
         return 1;
     }
+    top::Poller poller(std::move(sources), options.interval,
+                       [&](std::size_t index) { return fetch(options.endpoints[index], fetch_timeout(options)); });
+    top::run_curses(options, title, poller);
+    return 0;
 }

@@ -1,5 +1,7 @@
 // One poll of /stats: the pools as cueball::PoolStats again, read back from
-// the JSON of cueball::to_json(), and when they were taken.
+// the JSON of cueball::to_json(), and when they were taken. Every field is
+// read except oldest_claims, whose call sites PoolStats holds as pointers to
+// the program's own string literals.
 #pragma once
 
 #include <cueball/stats.hpp>

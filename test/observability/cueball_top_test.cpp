@@ -1,28 +1,17 @@
 // cueball-top --once against a separate process that serves its pool's
 // statistics, and its errors for an unreachable endpoint or a bad command
-// line.
-#include "http_client.hpp"
+// line. The interactive view is tested in cueball_top_tmux_test.cpp.
+#include "stats_fixture_process.hpp"
 
-#include "support/eventually.hpp"
 #include "support/ports.hpp"
 #include "support/process.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 namespace cueball::test {
 namespace {
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 struct TopRun {
     int status;
@@ -35,46 +24,21 @@ TopRun run_top(const TempDir& dir, const std::vector<std::string>& args) {
     std::vector<std::string> argv{CUEBALL_TOP};
     argv.insert(argv.end(), args.begin(), args.end());
     const int status = run_program(argv, log);
-    return {status, read_file(log)};
+    return {status, read_log(log)};
 }
 
 class CueballTopTest : public ::testing::Test {
 protected:
     TempDir dir{"cueball-top-test"};
 
-    // Starts the fixture and waits until its pool shows the states the
-    // tests look for: two backends online, one failing (or already dead,
-    // after enough failures).
+    // Starts the fixture: two backends online, one failing (or already
+    // dead, after enough failures).
     std::uint16_t start_fixture() {
-        const std::string log = dir.path() + "/fixture.log";
-        fixture_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{CUEBALL_STATS_SERVER_FIXTURE, "--seconds", "120"}, log);
-        std::uint16_t port = 0;
-        const std::regex line(R"(port (\d+)\n)");
-        EXPECT_TRUE(eventually([&] {
-            std::smatch m;
-            const std::string text = read_file(log);
-            if (!std::regex_search(text, m, line)) return false;
-            port = static_cast<std::uint16_t>(std::stoi(m[1]));
-            return true;
-        })) << read_file(log);
-        EXPECT_TRUE(eventually([&] {
-            try {
-                const auto pools = nlohmann::json::parse(http_request(port, "GET", "/stats").body);
-                int online = 0, failing = 0;
-                for (const auto& b : pools.at(0).at("backends")) {
-                    online += b.at("state") == "online";
-                    failing += b.at("state") == "failing" || b.at("state") == "dead";
-                }
-                return online == 2 && failing == 1;
-            } catch (const std::exception&) {
-                return false;
-            }
-        }));
-        return port;
+        fixture_ = std::make_unique<StatsFixtureProcess>(dir);
+        return fixture_->port();
     }
 
-    std::unique_ptr<ChildProcess> fixture_;
+    std::unique_ptr<StatsFixtureProcess> fixture_;
 };
 
 TEST_F(CueballTopTest, OnceListsEveryBackendWithItsState) {
@@ -109,13 +73,48 @@ TEST_F(CueballTopTest, UnreachableEndpointIsAClearErrorAndExit1) {
         << run.output;
 }
 
-TEST_F(CueballTopTest, BadCommandLineIsExit2WithUsage) {
-    for (const std::vector<std::string>& args :
-         {std::vector<std::string>{"--once"}, {"--port", "0"}, {"--port", "x"}, {"--port"}, {"--frobnicate"}}) {
-        const TopRun run = run_top(dir, args);
-        EXPECT_EQ(run.status, 2) << run.output;
-        EXPECT_NE(run.output.find("usage: cueball-top"), std::string::npos) << run.output;
+TEST_F(CueballTopTest, HelpExits0AndListsTheFlags) {
+    const TopRun run = run_top(dir, {"--help"});
+    EXPECT_EQ(run.status, 0) << run.output;
+    for (const char* flag : {"--port", "--host", "--pool", "--once", "--interval", "--sort", "--filter", "ENDPOINT"}) {
+        EXPECT_NE(run.output.find(flag), std::string::npos) << flag << "\n" << run.output;
     }
+}
+
+TEST_F(CueballTopTest, BadCommandLineIsExit2NamingTheFlag) {
+    struct Case {
+        std::vector<std::string> args;
+        std::string named;
+    };
+    const Case cases[] = {
+        {{"--once"}, "no endpoint"},
+        {{"--port", "0"}, "--port: expected a port from 1 to 65535, got '0'"},
+        {{"--port=x"}, "--port: expected a port from 1 to 65535, got 'x'"},
+        {{"--port"}, "--port"},
+        {{"--frobnicate", "--port", "1"}, "--frobnicate"},
+        {{"--port", "1", "--sort=fast"}, "--sort"},
+        {{"--port", "1", "--interval", "100"}, "--interval"},
+    };
+    for (const Case& c : cases) {
+        const TopRun run = run_top(dir, c.args);
+        EXPECT_EQ(run.status, 2) << run.output;
+        EXPECT_NE(run.output.find("cueball-top: "), std::string::npos) << run.output;
+        EXPECT_NE(run.output.find(c.named), std::string::npos) << run.output;
+    }
+}
+
+TEST_F(CueballTopTest, OnceWithTwoEndpointsNamesEach) {
+    const std::uint16_t port = start_fixture();
+    const std::string p = std::to_string(port);
+    const TopRun run = run_top(dir, {"--once", "--interval=0.2", "--sort", "state", p, "localhost:" + p});
+    ASSERT_EQ(run.status, 0) << run.output;
+    EXPECT_NE(run.output.find("cueball-top  2 endpoints  sort state"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("pool fixture @ 127.0.0.1:" + p + " "), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("pool fixture @ localhost:" + p + " "), std::string::npos) << run.output;
+    // Sorted by state, worst first: the refusing backend heads each pool.
+    EXPECT_TRUE(std::regex_search(
+        run.output, std::regex(R"(pool fixture @ 127\.0\.0\.1:\d+ [^\n]*\n +127\.0\.0\.1:10003 +(failing|dead))")))
+        << run.output;
 }
 
 }  // namespace
