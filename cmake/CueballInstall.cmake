@@ -1,5 +1,6 @@
-# Installs headers, libraries, the CMake package (cueballConfig.cmake with a
-# version file) and a pkg-config file. Plugins append their targets to
+# Installs headers, libraries and the CMake package (cueballConfig.cmake with
+# a version file); each library's folder installs its pkg-config file
+# (cueball_pkg_config()). Plugins append their targets to
 # CUEBALL_EXPORTED_TARGETS and their find_dependency() lines to
 # CUEBALL_PACKAGE_DEPENDENCIES.
 include(CMakePackageConfigHelpers)
@@ -18,5 +19,3 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/cueballConfig.cmake.in
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/cueballConfigVersion.cmake COMPATIBILITY SameMajorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/cueballConfig.cmake ${PROJECT_BINARY_DIR}/cueballConfigVersion.cmake
         DESTINATION ${CUEBALL_CMAKE_DIR})
-configure_file(${PROJECT_SOURCE_DIR}/cmake/cueball.pc.in ${PROJECT_BINARY_DIR}/cueball.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/cueball.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
