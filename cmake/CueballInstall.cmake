@@ -4,17 +4,21 @@
 # CUEBALL_EXPORTED_TARGETS and the packages their installed targets need to
 # CUEBALL_PACKAGE_DEPENDENCIES ("Boost 1.74", PostgreSQL), once each or not:
 # each becomes one find_dependency() line.
+#
+# Two install components, which the .deb packages follow (CueballPackaging):
+# runtime, the shared libraries' files with their SOVERSION; dev, everything
+# a build against cueball needs.
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ ${PROJECT_SOURCE_DIR}/resolvers/static/include/
                   ${PROJECT_BINARY_DIR}/generated/include/
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
 install(TARGETS ${CUEBALL_EXPORTED_TARGETS} EXPORT cueballTargets
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT dev
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
 set(CUEBALL_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/cueball)
-install(EXPORT cueballTargets NAMESPACE cueball:: DESTINATION ${CUEBALL_CMAKE_DIR})
+install(EXPORT cueballTargets NAMESPACE cueball:: DESTINATION ${CUEBALL_CMAKE_DIR} COMPONENT dev)
 
 list(REMOVE_DUPLICATES CUEBALL_PACKAGE_DEPENDENCIES)
 set(CUEBALL_FIND_DEPENDENCIES "")
@@ -32,4 +36,6 @@ else()
 endif()
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/cueballConfigVersion.cmake COMPATIBILITY ${compatibility})
 install(FILES ${PROJECT_BINARY_DIR}/cueballConfig.cmake ${PROJECT_BINARY_DIR}/cueballConfigVersion.cmake
-        DESTINATION ${CUEBALL_CMAKE_DIR})
+        DESTINATION ${CUEBALL_CMAKE_DIR} COMPONENT dev)
+
+include(CueballPackaging)
