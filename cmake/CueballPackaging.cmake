@@ -28,8 +28,11 @@ set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
 # is found there, relative to it.
 cmake_path(ABSOLUTE_PATH CMAKE_INSTALL_LIBDIR BASE_DIRECTORY ${CPACK_PACKAGING_INSTALL_PREFIX} OUTPUT_VARIABLE libdir)
 string(REGEX REPLACE "^/" "" CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS "${libdir}")
-# A shlibs file and the ldconfig trigger.
-set(CPACK_DEBIAN_RUNTIME_PACKAGE_GENERATE_SHLIBS ON)
+# A shlibs file, so that packages built against these libraries depend on
+# this version (CPack's default policy "=": any 0.y may break the ABI).
+# (Not per component: CPack reads only the package-wide variable, and the
+# dev package holds no library with a SONAME.)
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME libcueball-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
