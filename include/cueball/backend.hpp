@@ -4,6 +4,8 @@
 // Thread safety: plain values; `backend_key` is a pure function.
 #pragma once
 
+#include <cueball/export.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -31,14 +33,14 @@ struct Backend {
 using BackendKey = std::string;
 
 /// "127.0.0.1:5432" for IPv4 literals and names, "[::1]:5432" for IPv6 literals.
-BackendKey backend_key(const Backend& backend);
+CUEBALL_EXPORT BackendKey backend_key(const Backend& backend);
 
 /// A host as it is written before ":port": an IPv6 literal in brackets
 /// ("[::1]"), anything else (an IPv4 literal, a name, an already bracketed
 /// literal) as it is.
-std::string bracketed_host(std::string_view host);
+CUEBALL_EXPORT std::string bracketed_host(std::string_view host);
 /// "host:port" with bracketed_host(): "127.0.0.1:53", "[::1]:53".
-std::string host_port(std::string_view host, std::uint16_t port);
+CUEBALL_EXPORT std::string host_port(std::string_view host, std::uint16_t port);
 
 /// A backend appeared, or a known one (same key) has a new priority or weight;
 /// an Added identical to what the pool knows is ignored (and logged).

@@ -21,6 +21,8 @@
 // requested; the plugins do (see "Stopping" in the README).
 #pragma once
 
+#include <cueball/export.hpp>
+
 #include <chrono>
 #include <stop_token>
 #include <utility>
@@ -31,7 +33,7 @@ namespace detail {
 struct ConnectionAccess;
 }
 
-class Connection {
+class CUEBALL_EXPORT Connection {
 public:
     virtual ~Connection() = default;
     /// Blocking; throws on failure. Called once, on a pool worker thread.

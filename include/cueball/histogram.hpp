@@ -13,6 +13,8 @@
 // Thread safety: a plain value; not synchronised.
 #pragma once
 
+#include <cueball/export.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -35,17 +37,17 @@ public:
     };
 
     /// The bucket a duration falls in (negative durations count as 0).
-    static std::size_t bucket_of(std::chrono::nanoseconds value) noexcept;
+    CUEBALL_EXPORT static std::size_t bucket_of(std::chrono::nanoseconds value) noexcept;
     /// Smallest value of a bucket.
-    static std::chrono::nanoseconds lower_bound(std::size_t bucket) noexcept;
+    CUEBALL_EXPORT static std::chrono::nanoseconds lower_bound(std::size_t bucket) noexcept;
     /// First value past a bucket (exclusive); nanoseconds::max() for the last.
-    static std::chrono::nanoseconds upper_bound(std::size_t bucket) noexcept;
+    CUEBALL_EXPORT static std::chrono::nanoseconds upper_bound(std::size_t bucket) noexcept;
 
     /// Adds `n` values of `value`.
-    void record(std::chrono::nanoseconds value, std::uint64_t n = 1);
+    CUEBALL_EXPORT void record(std::chrono::nanoseconds value, std::uint64_t n = 1);
     /// Adds `n` values to a bucket by index (sum is the caller's to set). For
     /// building a snapshot from counts kept elsewhere (the pool, a parser).
-    void add_to_bucket(std::size_t bucket, std::uint64_t n);
+    CUEBALL_EXPORT void add_to_bucket(std::size_t bucket, std::uint64_t n);
 
     std::uint64_t count() const noexcept { return count_; }
     /// Non-empty buckets in ascending order.
@@ -53,17 +55,17 @@ public:
     /// Estimate of quantile q (0 .. 1, clamped): the midpoint of the bucket
     /// holding the value of rank ceil(q * count); 0 for bucket 0 (under 1 us)
     /// and for an empty histogram, 2^42 ns for the last bucket.
-    std::chrono::nanoseconds quantile(double q) const noexcept;
+    CUEBALL_EXPORT std::chrono::nanoseconds quantile(double q) const noexcept;
     /// Values in buckets that end at or below `bound` (all of them are <=
     /// bound; values just under a bound that falls inside a bucket are left
     /// out). Exact when `bound` is a bucket boundary.
-    std::uint64_t count_at_most(std::chrono::nanoseconds bound) const noexcept;
+    CUEBALL_EXPORT std::uint64_t count_at_most(std::chrono::nanoseconds bound) const noexcept;
 
     /// This histogram less an earlier snapshot of it (for rates): buckets
     /// and sum never go below zero.
-    LatencyHistogram since(const LatencyHistogram& earlier) const;
+    CUEBALL_EXPORT LatencyHistogram since(const LatencyHistogram& earlier) const;
     /// Adds another histogram (for totals over backends or pools).
-    LatencyHistogram& operator+=(const LatencyHistogram& other);
+    CUEBALL_EXPORT LatencyHistogram& operator+=(const LatencyHistogram& other);
 
     friend bool operator==(const LatencyHistogram&, const LatencyHistogram&) = default;
 

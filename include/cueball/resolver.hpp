@@ -9,10 +9,11 @@
 #pragma once
 
 #include <cueball/backend.hpp>
+#include <cueball/export.hpp>
 
 namespace cueball {
 
-class Resolver {
+class CUEBALL_EXPORT Resolver {
 public:
     virtual ~Resolver() = default;
     /// Begin delivering events to `sink`, from any thread. Must not block long.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cueball/backend.hpp>
+#include <cueball/export.hpp>
 #include <cueball/histogram.hpp>
 
 #include <array>
@@ -27,7 +28,7 @@ enum class BackendState : std::uint8_t {
     Draining,    ///< removed by the resolver; claimed connections still out
     Ejected,     ///< outlier detection took it out after failed claims; readmitted later
 };
-const char* to_string(BackendState state);
+CUEBALL_EXPORT const char* to_string(BackendState state);
 
 /// The pool's own state.
 enum class PoolState : std::uint8_t {
@@ -37,7 +38,7 @@ enum class PoolState : std::uint8_t {
     Stopping,  ///< stop() has begun
     Stopped,   ///< stop() has finished
 };
-const char* to_string(PoolState state);
+CUEBALL_EXPORT const char* to_string(PoolState state);
 
 /// Where a claim was made, from std::source_location.
 struct CallSite {
@@ -72,7 +73,7 @@ struct Counters {
     std::uint64_t ejections = 0;              ///< times outlier detection ejected a backend
 
     /// Adds another set (for totals over backends or pools).
-    Counters& operator+=(const Counters& other);
+    CUEBALL_EXPORT Counters& operator+=(const Counters& other);
 };
 
 /// The histogram type of 0.1's claim_wait, now log-linear (see histogram.hpp).

@@ -4,6 +4,7 @@
 // Thread safety: pure functions of their arguments.
 #pragma once
 
+#include <cueball/export.hpp>
 #include <cueball/stats.hpp>
 
 #include <string>
@@ -13,12 +14,12 @@ namespace cueball {
 
 /// One pool as a JSON object: counts, counters, the claim-wait histogram
 /// (with p50/p99) and one object per backend.
-std::string to_json(const PoolStats& stats);
+CUEBALL_EXPORT std::string to_json(const PoolStats& stats);
 /// Several pools as a JSON array of the objects above.
-std::string to_json(const std::vector<PoolStats>& pools);
+CUEBALL_EXPORT std::string to_json(const std::vector<PoolStats>& pools);
 
 /// Metrics named cueball_pool_* (label pool) and cueball_backend_* (labels
 /// pool and backend), with HELP and TYPE lines, for any number of pools.
-std::string to_prometheus(const std::vector<PoolStats>& pools);
+CUEBALL_EXPORT std::string to_prometheus(const std::vector<PoolStats>& pools);
 
 }  // namespace cueball

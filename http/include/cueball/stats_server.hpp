@@ -30,6 +30,7 @@
 // the pool is destroyed.
 #pragma once
 
+#include <cueball/export.hpp>
 #include <cueball/pool.hpp>
 #include <cueball/stats.hpp>
 
@@ -64,7 +65,7 @@ struct StatsServerOptions {
     std::shared_ptr<spdlog::logger> logger;
 };
 
-class StatsServer {
+class CUEBALL_EXPORT StatsServer {
 public:
     /// What the server calls, per request, for a pool's statistics.
     using Source = std::function<PoolStats()>;

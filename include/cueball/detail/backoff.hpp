@@ -4,6 +4,8 @@
 // plugins; not for users.
 #pragma once
 
+#include <cueball/export.hpp>
+
 #include <chrono>
 #include <cstdint>
 
@@ -19,6 +21,6 @@ struct BackoffPolicy {
 // Delay before the next attempt after `failures` (>= 1) consecutive failures:
 // min(max, initial * multiplier^(failures-1)), less `jitter * u` of itself,
 // where u is uniform in [0, 1).
-std::chrono::milliseconds backoff_delay(std::uint64_t failures, const BackoffPolicy& policy, double u);
+CUEBALL_EXPORT std::chrono::milliseconds backoff_delay(std::uint64_t failures, const BackoffPolicy& policy, double u);
 
 }  // namespace cueball::detail

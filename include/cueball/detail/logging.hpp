@@ -2,6 +2,8 @@
 // installed because they need it, not for direct use.
 #pragma once
 
+#include <cueball/export.hpp>
+
 #include <memory>
 #include <string>
 
@@ -13,6 +15,6 @@ namespace cueball::detail {
 
 // A logger to stderr named `name`, at level warn: quiet unless something is
 // wrong. Not registered in spdlog's registry, so names may repeat.
-std::shared_ptr<spdlog::logger> quiet_stderr_logger(const std::string& name);
+CUEBALL_EXPORT std::shared_ptr<spdlog::logger> quiet_stderr_logger(const std::string& name);
 
 }  // namespace cueball::detail

@@ -7,6 +7,7 @@
 #include <cueball/connection.hpp>
 #include <cueball/detail/clock.hpp>
 #include <cueball/detail/source_location.hpp>
+#include <cueball/export.hpp>
 #include <cueball/options.hpp>
 #include <cueball/resolver.hpp>
 #include <cueball/stats.hpp>
@@ -40,11 +41,11 @@ using ErasedFactory = std::function<MadeConnection(const Backend&)>;
 // Starts the pool's threads and the resolver. Throws InvalidArgument for bad
 // options, a null resolver, an empty factory, or a resolver another pool
 // uses. `clock` null: std::chrono::steady_clock.
-PoolCore* core_create(PoolOptions options, std::shared_ptr<Resolver> resolver, ErasedFactory factory,
+CUEBALL_EXPORT PoolCore* core_create(PoolOptions options, std::shared_ptr<Resolver> resolver, ErasedFactory factory,
                       std::shared_ptr<Clock> clock);
 // For ~ConnectionPool: stops the pool; the core frees itself when the last
 // outstanding handle is released.
-void core_destroy(PoolCore* core) noexcept;
+CUEBALL_EXPORT void core_destroy(PoolCore* core) noexcept;
 
 // One claim() call, as the templates pass it to the core.
 struct ClaimRequest {
@@ -58,14 +59,14 @@ inline CallSite call_site(const SourceLocation& where) {
     return {where.file_name(), where.function_name(), where.line()};
 }
 
-SlotView* core_claim(PoolCore* core, const ClaimRequest& request);
-SlotView* core_try_claim(PoolCore* core, const CallSite& site);
-void core_release(PoolCore* core, SlotView* slot, bool discard) noexcept;
-PoolStats core_stats(const PoolCore* core);
-void core_stop(PoolCore* core);
-void core_resize(PoolCore* core, std::size_t max_connections);
-void core_refresh(PoolCore* core);
+CUEBALL_EXPORT SlotView* core_claim(PoolCore* core, const ClaimRequest& request);
+CUEBALL_EXPORT SlotView* core_try_claim(PoolCore* core, const CallSite& site);
+CUEBALL_EXPORT void core_release(PoolCore* core, SlotView* slot, bool discard) noexcept;
+CUEBALL_EXPORT PoolStats core_stats(const PoolCore* core);
+CUEBALL_EXPORT void core_stop(PoolCore* core);
+CUEBALL_EXPORT void core_resize(PoolCore* core, std::size_t max_connections);
+CUEBALL_EXPORT void core_refresh(PoolCore* core);
 
-[[noreturn]] void throw_invalid_handle();
+[[noreturn]] CUEBALL_EXPORT void throw_invalid_handle();
 
 }  // namespace cueball::detail

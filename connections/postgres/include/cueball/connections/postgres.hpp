@@ -47,6 +47,7 @@
 #include <cueball/backend.hpp>
 #include <cueball/connection.hpp>
 #include <cueball/errors.hpp>
+#include <cueball/export.hpp>
 
 #include <chrono>
 #include <map>
@@ -70,7 +71,7 @@ namespace cueball {
 
 /// connect() failed: libpq's message, with the server and the user, never the
 /// password. The pool shows it in its logs, stats and ClaimTimeout messages.
-class PostgresError : public Error {
+class CUEBALL_EXPORT PostgresError : public Error {
 public:
     using Error::Error;
 };
@@ -82,7 +83,7 @@ enum class TargetRole {
     standby,  ///< a hot standby (in recovery)
 };
 /// "any", "primary" or "standby".
-const char* to_string(TargetRole role) noexcept;
+CUEBALL_EXPORT const char* to_string(TargetRole role) noexcept;
 
 struct PostgresOptions {
     /// Database to connect to; empty = libpq's default (the user name).
@@ -137,7 +138,7 @@ struct PostgresOptions {
     std::shared_ptr<spdlog::logger> logger;
 };
 
-class PostgresConnection : public Connection {
+class CUEBALL_EXPORT PostgresConnection : public Connection {
 public:
     /// Checks the options; connects only in connect().
     /// @throws InvalidArgument for an empty address, port 0, a non-positive

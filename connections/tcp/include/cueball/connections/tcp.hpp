@@ -32,6 +32,7 @@
 
 #include <cueball/backend.hpp>
 #include <cueball/connection.hpp>
+#include <cueball/export.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -53,7 +54,7 @@ struct TcpOptions {
     bool nodelay = true;
 };
 
-class TcpConnection : public Connection {
+class CUEBALL_EXPORT TcpConnection : public Connection {
 public:
     /// @throws InvalidArgument for an empty address, port 0 or a
     /// connect_timeout that is not positive.

@@ -37,6 +37,7 @@
 #pragma once
 
 #include <cueball/backend.hpp>
+#include <cueball/export.hpp>
 #include <cueball/resolver.hpp>
 
 #include <chrono>
@@ -82,7 +83,7 @@ struct DnsResolverOptions {
     std::shared_ptr<spdlog::logger> logger;
 };
 
-class DnsResolver : public Resolver {
+class CUEBALL_EXPORT DnsResolver : public Resolver {
 public:
     /// @throws InvalidArgument naming the field and its allowed range: neither
     /// or both of service and host, port 0 with host or nonzero with service,

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cueball/backend.hpp>
+#include <cueball/export.hpp>
 #include <cueball/resolver.hpp>
 
 #include <cstddef>
@@ -27,7 +28,7 @@ class logger;
 
 namespace cueball {
 
-class StaticResolver : public Resolver {
+class CUEBALL_EXPORT StaticResolver : public Resolver {
 public:
     /// @throws InvalidArgument for a backend with an empty address or port 0.
     explicit StaticResolver(std::vector<Backend> backends = {}, std::shared_ptr<spdlog::logger> logger = nullptr);
