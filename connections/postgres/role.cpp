@@ -26,12 +26,16 @@ namespace {
 
 // Lag in ms: none while everything received is replayed (an idle primary
 // sends nothing, so its standbys do not lag); otherwise the age of the last
-// replayed commit. A standby that is not streaming (no receive position)
-// counts by that age alone.
+// replayed commit. A standby that has replayed no commit since it started
+// has no such date; it counts from its start, since it has been behind at
+// least that long (counting nothing would let a standby paused before its
+// first commit pass forever). A standby that is not streaming (no receive
+// position) counts by that age alone.
 constexpr const char* kRoleAndLag =
     "SELECT pg_is_in_recovery(), "
     "CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0 "
-    "ELSE coalesce((extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000)::bigint, 0) END";
+    "ELSE (extract(epoch FROM now() - coalesce(pg_last_xact_replay_timestamp(), pg_postmaster_start_time()))"
+    " * 1000)::bigint END";
 
 }  // namespace
 

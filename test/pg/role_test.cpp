@@ -165,20 +165,14 @@ TEST(PostgresRole, APrimaryPoolFollowsAPromotionAndClaimsFailOnlyWithinTheWindow
     }
 }
 
-TEST(PostgresRole, AStandbyBehindMaxStandbyLagLeavesAndComesBack) {
-    CUEBALL_REQUIRE_POSTGRES();
-    Replicated servers;
-    servers.primary.execute("CREATE TABLE ticks (x int)");
-    PostgresOptions options = wanting(servers.standby, TargetRole::standby);
-    options.max_standby_lag = 500ms;
-    auto conn = connected(servers.standby, options);
-    EXPECT_TRUE(conn->is_valid());
-
+// Pauses replay, lets the primary write until the standby fails its check
+// and its connect (naming the lag), then resumes and waits for it to pass.
+void expect_lag_refused_then_accepted(Replicated& servers, Connection& conn, const PostgresOptions& options) {
     servers.standby.execute("SELECT pg_wal_replay_pause()");
-    // The primary keeps writing; the standby receives the WAL but replays none.
+    // The standby receives the primary's WAL but replays none of it.
     EXPECT_TRUE(eventually([&] {
         servers.primary.execute("INSERT INTO ticks VALUES (1)");
-        return !conn->is_valid();
+        return !conn.is_valid();
     }));
     const std::string refused = connect_error(servers.standby, options);
     EXPECT_NE(refused.find("replay lag"), std::string::npos) << refused;
@@ -186,6 +180,24 @@ TEST(PostgresRole, AStandbyBehindMaxStandbyLagLeavesAndComesBack) {
 
     servers.standby.execute("SELECT pg_wal_replay_resume()");
     EXPECT_TRUE(eventually([&] { return connect_error(servers.standby, options).empty(); }));
+}
+
+TEST(PostgresRole, AStandbyBehindMaxStandbyLagLeavesAndComesBack) {
+    CUEBALL_REQUIRE_POSTGRES();
+    Replicated servers;
+    PostgresOptions options = wanting(servers.standby, TargetRole::standby);
+    options.max_standby_lag = 500ms;
+    auto conn = connected(servers.standby, options);
+    EXPECT_TRUE(conn->is_valid());
+
+    // First paused before the standby has replayed any commit since it
+    // started, so there is no last replayed commit to date its lag from.
+    servers.standby.execute("SELECT pg_wal_replay_pause()");
+    servers.primary.execute("CREATE TABLE ticks (x int)");
+    expect_lag_refused_then_accepted(servers, *conn, options);
+    // Then again, now that it has replayed the primary's commits.
+    expect_lag_refused_then_accepted(servers, *conn, options);
+
     auto caught_up = connected(servers.standby, options);
     EXPECT_TRUE(caught_up->is_valid());
     // An idle primary does not make a caught-up standby lag.
