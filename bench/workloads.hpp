@@ -15,7 +15,8 @@ struct Settings {
 };
 
 void run_w1(const Settings& s, Reporter& r);  // uncontended
-void run_w2(const Settings& s, Reporter& r);  // oversubscribed
+void run_w2(const Settings& s, Reporter& r);   // oversubscribed
+void run_w2b(const Settings& s, Reporter& r);  // oversubscribed, FairnessMode::bounded (max_wait 1 ms)
 void run_w3(const Settings& s, Reporter& r);  // ample
 void run_w4(const Settings& s, Reporter& r);  // large pool
 void run_w5(const Settings& s, Reporter& r);  // hand-off

@@ -63,9 +63,15 @@ void run_w1(const Settings& s, Reporter& r) { single_thread(s, r, {"W1", "uncont
 
 void run_w4(const Settings& s, Reporter& r) { single_thread(s, r, {"W4", "large_pool", 10'000, 100}); }
 
-void run_w2(const Settings& s, Reporter& r) {
+namespace {
+
+// W2 and W2B: eight threads over four connections, each holding its
+// connection for 1 us of busy work.
+void oversubscribed(const Settings& s, Reporter& r, const char* id, const char* name, cueball::Fairness fairness) {
     NoopFleet fleet(2, 2);
-    NoopPool pool(pool_options("W2", 4), fleet.resolver(), fleet.factory());
+    cueball::PoolOptions options = pool_options(id, 4);
+    options.fairness = fairness;
+    NoopPool pool(options, fleet.resolver(), fleet.factory());
     wait_warm(pool, 4);
     auto samples = repeat(s, [&](double secs) {
         return run_threads(8, secs, [&](int, const std::atomic<bool>& stop, ThreadStats& st) {
@@ -89,15 +95,27 @@ void run_w2(const Settings& s, Reporter& r) {
         p99.push_back(percentile_us(x.waits_ns, 0.99));
         max.push_back(percentile_us(x.waits_ns, 1.0));
     }
-    r.add(Result("W2", "oversubscribed")
-              .number("claims_per_s", median(rate), 0)
-              .number("p50_us", median(p50), 2)
-              .number("p99_us", median(p99), 2)
-              .number("max_us", median(max), 1)
-              .number("cpu_ns_per_claim", median(cpu), 0)
-              .number("threads", 8, 0)
-              .list("runs_claims", rate)
-              .list("runs_p99_us", p99));
+    Result result(id, name);
+    result.number("claims_per_s", median(rate), 0)
+        .number("p50_us", median(p50), 2)
+        .number("p99_us", median(p99), 2)
+        .number("max_us", median(max), 1)
+        .number("cpu_ns_per_claim", median(cpu), 0)
+        .number("threads", 8, 0);
+    if (fairness.mode == cueball::FairnessMode::bounded) {
+        result.number("fairness_max_wait_us", static_cast<double>(fairness.max_wait.count()), 0);
+    }
+    r.add(result.list("runs_claims", rate).list("runs_p99_us", p99).list("runs_max_us", max));
+}
+
+}  // namespace
+
+void run_w2(const Settings& s, Reporter& r) { oversubscribed(s, r, "W2", "oversubscribed", cueball::Fairness{}); }
+
+void run_w2b(const Settings& s, Reporter& r) {
+    cueball::Fairness bounded;
+    bounded.mode = cueball::FairnessMode::bounded;
+    oversubscribed(s, r, "W2B", "oversubscribed_bounded", bounded);
 }
 
 void run_w3(const Settings& s, Reporter& r) {
