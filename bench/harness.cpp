@@ -98,4 +98,10 @@ double percentile_us(std::vector<std::uint32_t>& samples, double p) {
     return samples[k] / 1000.0;
 }
 
+double per_million_over(const std::vector<std::uint32_t>& samples, std::uint32_t limit_ns) {
+    if (samples.empty()) return 0;
+    const auto over = std::count_if(samples.begin(), samples.end(), [limit_ns](std::uint32_t x) { return x > limit_ns; });
+    return 1e6 * static_cast<double>(over) / static_cast<double>(samples.size());
+}
+
 }  // namespace bench

@@ -69,4 +69,7 @@ double median(std::vector<double> values);
 // The p-quantile (0..1) of the samples, in microseconds. Reorders `samples`.
 double percentile_us(std::vector<std::uint32_t>& samples, double p);
 
+// How many samples in a million exceed `limit_ns`.
+double per_million_over(const std::vector<std::uint32_t>& samples, std::uint32_t limit_ns);
+
 }  // namespace bench

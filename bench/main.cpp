@@ -41,6 +41,7 @@ const std::vector<Workload>& workloads() {
         {"W3", "ample", bench::run_w3},
         {"W4", "large_pool", bench::run_w4},
         {"W5", "handoff", bench::run_w5},
+        {"W5B", "handoff_bounded", bench::run_w5b},
         {"W6", "failover", bench::run_w6},
 #if defined(CUEBALL_BENCH_POSTGRES)
         {"W7", "real_database", bench::run_w7},
@@ -82,7 +83,7 @@ std::vector<std::string> parse_only(const std::string& text) {
         for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         const auto& all = workloads();
         if (std::none_of(all.begin(), all.end(), [&](const Workload& w) { return id == w.id; })) {
-            throw CLI::ValidationError("--only", "unknown workload '" + id + "' (known: W1, W2, W2B, W3 to W10)");
+            throw CLI::ValidationError("--only", "unknown workload '" + id + "' (known: W1, W2, W2B, W3, W4, W5, W5B, W6 to W10)");
         }
         ids.push_back(id);
     }
@@ -97,7 +98,7 @@ struct Args {
 
 // Returns the status to exit with when the benchmarks should not run.
 std::optional<int> parse_args(int argc, char** argv, Args& args) {
-    CLI::App app{"Runs the benchmark workloads W1-W10 (and W2B) against cueball's pool and prints one line per\n"
+    CLI::App app{"Runs the benchmark workloads W1-W10 (and W2B, W5B) against cueball's pool and prints one line per\n"
                  "workload, e.g. 'peer=cueball W1 uncontended ns_per_op=41.2 ...'.",
                  "cueball-bench"};
     bool quick = false;

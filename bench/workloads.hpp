@@ -20,6 +20,7 @@ void run_w2b(const Settings& s, Reporter& r);  // oversubscribed, FairnessMode::
 void run_w3(const Settings& s, Reporter& r);  // ample
 void run_w4(const Settings& s, Reporter& r);  // large pool
 void run_w5(const Settings& s, Reporter& r);  // hand-off
+void run_w5b(const Settings& s, Reporter& r);  // hand-off, FairnessMode::bounded (max_wait 1 ms), each claim timed
 void run_w6(const Settings& s, Reporter& r);  // failover
 void run_w7(const Settings& s, Reporter& r);  // real database
 void run_w8(const Settings& s, Reporter& r);  // churn
