@@ -66,10 +66,13 @@ void PoolCore::start() {
             workers_.emplace_back([this] { worker_main(); });
         }
         resolver_->start([this](ResolverEvent event) {
+            // Made before locking: see PoolModel::queue_event.
+            std::shared_ptr<BackendMetrics> metrics;
+            if (std::holds_alternative<BackendAdded>(event)) metrics = std::make_shared<BackendMetrics>();
             PoolLock lock(mu_);
             Effects fx;
             prepare(fx);
-            model_.queue_event(std::move(event), now(), fx);
+            model_.queue_event(std::move(event), now(), fx, std::move(metrics));
             finish(lock, fx);
         });
         PoolLock lock(mu_);

@@ -46,11 +46,11 @@ struct BackendEntry {
     std::size_t live_slots = 0;                     // model: slots in live states (is_live), kept by move(): see live()
     std::size_t target = 0;                         // model: connections wanted here, set by the rebalancer
     BackendState state = BackendState::Connecting;  // model: changed only by set_backend_state()
-    // The pointer: model, constant after creation. The counters and
-    // histograms: written under the mutex, or by a claimer that owns one of
-    // its slots (wait and use time); read by stats() without the mutex.
-    // Atomic (see backend_metrics.hpp).
-    std::shared_ptr<BackendMetrics> metrics = std::make_shared<BackendMetrics>();
+    // The pointer: model, set when the entry is made (never null after),
+    // constant after. The counters and histograms: written under the mutex,
+    // or by a claimer that owns one of its slots (wait and use time); read
+    // by stats() without the mutex. Atomic (see backend_metrics.hpp).
+    std::shared_ptr<BackendMetrics> metrics;
 
     BackendKey key;                                  // model; constant after creation
     std::shared_ptr<const BackendIdentity> identity;  // model: replaced, never changed, on an update

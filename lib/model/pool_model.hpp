@@ -156,7 +156,12 @@ public:
 
     // ---- resolver events and runtime control (rebalance.cpp)
 
-    void queue_event(ResolverEvent event, TimePoint now, Effects& fx);
+    // `metrics`, for a BackendAdded, may come made by the caller before it
+    // locked: a backend's histograms take kilobytes of fresh memory, and
+    // thousands of backends added at once must not fault them in under the
+    // pool's mutex. Made here when null.
+    void queue_event(ResolverEvent event, TimePoint now, Effects& fx,
+                     std::shared_ptr<BackendMetrics> metrics = nullptr);
     // The resolver's start() has returned: Starting ends rebalance_delay from
     // now, so the backends it reported from start() are in by then however
     // long starting the threads took.
@@ -347,7 +352,11 @@ private:
     bool reorder_needed_ = false;
     std::array<std::size_t, 6> backends_in_{};  // backends per BackendState
     std::unordered_map<BackendKey, std::unique_ptr<BackendEntry>> backends_;
-    std::vector<ResolverEvent> events_;  // queued for the rebalancer
+    struct QueuedEvent {
+        ResolverEvent event;
+        std::shared_ptr<BackendMetrics> metrics;  // BackendAdded: for a new entry; may be null
+    };
+    std::vector<QueuedEvent> events_;  // queued for the rebalancer
     PendingEvents pending_;
     bool started_ = false;               // Starting is over once set
     TimePoint running_at_ = kNever;      // Starting ends by then at the latest; set by resolver_started()

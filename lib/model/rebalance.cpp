@@ -23,12 +23,13 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 
 }  // namespace
 
-void PoolModel::queue_event(ResolverEvent event, TimePoint now, Effects& fx) {
+void PoolModel::queue_event(ResolverEvent event, TimePoint now, Effects& fx,
+                            std::shared_ptr<BackendMetrics> metrics) {
     if (stopping_) {
         fx.log(LogLevel::Debug, "pool {}: resolver event after stop ignored", options_.name);
         return;
     }
-    events_.push_back(std::move(event));
+    events_.push_back({std::move(event), std::move(metrics)});
     if (pending_.first == kNever) pending_.first = now;
     pending_.last = now;
     fx.wake_rebalancer = true;
@@ -52,12 +53,14 @@ void PoolModel::request_refresh(Effects& fx) {
 void PoolModel::apply_events(TimePoint now, Effects& fx) {
     trace({ProbeKind::RebalanceStart, 0, 0, {}, {}, {}});
     std::size_t added = 0, removed = 0, updated = 0;
-    for (ResolverEvent& event : events_) {
+    for (QueuedEvent& queued : events_) {
         std::visit(Overloaded{
                        [&](BackendAdded& e) {
                            auto it = backends_.find(e.key);
                            if (it == backends_.end()) {
                                auto entry = std::make_unique<BackendEntry>();
+                               entry->metrics =
+                                   queued.metrics ? std::move(queued.metrics) : std::make_shared<BackendMetrics>();
                                entry->key = e.key;
                                entry->identity = std::make_shared<const BackendIdentity>(
                                    BackendIdentity{e.key, std::move(e.backend)});
@@ -100,7 +103,7 @@ void PoolModel::apply_events(TimePoint now, Effects& fx) {
                            ++removed;
                        },
                    },
-                   event);
+                   queued.event);
     }
     events_.clear();
     pending_ = {};
