@@ -5,17 +5,24 @@
 
 namespace bench {
 
-NoopFleet::NoopFleet(std::size_t capacity, std::size_t initial)
+NoopFleet::NoopFleet(std::size_t capacity, std::size_t initial, MakeBackend make)
     : states_(std::make_unique<NoopBackend[]>(capacity)), capacity_(capacity) {
     if (capacity > 65'535 || initial > capacity) throw std::invalid_argument("NoopFleet: too many backends");
     std::vector<cueball::Backend> backends;
     backends.reserve(initial);
-    for (std::size_t i = 0; i < initial; ++i) backends.push_back(backend(i));
+    for (std::size_t i = 0; i < initial; ++i) backends.push_back(make(i));
     resolver_ = std::make_shared<cueball::StaticResolver>(std::move(backends));
 }
 
 cueball::Backend NoopFleet::backend(std::size_t index) {
     return cueball::Backend{"127.0.0.1", static_cast<std::uint16_t>(index + 1), {}};
+}
+
+cueball::Backend NoopFleet::weighted_backend(std::size_t index) {
+    cueball::Backend b = backend(index);
+    b.priority = index % 10 == 9 ? 1 : 0;
+    b.weight = static_cast<std::uint16_t>(1 + index % 4);
+    return b;
 }
 
 NoopPool::Factory NoopFleet::factory(std::function<void(const NoopConnection&)> on_make) {

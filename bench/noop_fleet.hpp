@@ -20,10 +20,16 @@ using NoopPool = cueball::ConnectionPool<NoopConnection>;
 
 class NoopFleet {
 public:
-    // `capacity` backends exist; the resolver starts with the first `initial`.
-    explicit NoopFleet(std::size_t capacity, std::size_t initial);
+    // `capacity` backends exist; the resolver starts with the first `initial`,
+    // made by `make` (backend() unless told otherwise).
+    using MakeBackend = cueball::Backend (*)(std::size_t index);
+    explicit NoopFleet(std::size_t capacity, std::size_t initial, MakeBackend make = &backend);
 
+    // Backend `index`: 127.0.0.1, port index + 1, default priority and weight.
     static cueball::Backend backend(std::size_t index);
+    // The same with mixed SRV preferences: one in ten has priority 1, the
+    // rest priority 0; weights cycle through 1, 2, 3, 4.
+    static cueball::Backend weighted_backend(std::size_t index);
     NoopBackend& state(std::size_t index) { return states_[index]; }
     const std::shared_ptr<cueball::StaticResolver>& resolver() const { return resolver_; }
     // The factory for a pool over this fleet; `on_make` (optional) sees each

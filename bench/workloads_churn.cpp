@@ -5,6 +5,9 @@
 // pending. The time includes the rebalance_delay debounce (default 100 ms),
 // which starts at the last event; it is also reported with the delay taken off.
 // Delivering the burst through the StaticResolver is timed on its own (burst_ms).
+// The 10,000-backend case runs again with mixed SRV priorities and weights
+// (ms_10000_weighted): then the pool is rebalanced when every backend holds
+// exactly the target the spreading rules give it.
 #include "harness.hpp"
 #include "noop_fleet.hpp"
 #include "workloads.hpp"
@@ -29,20 +32,24 @@ struct Groups {
     std::atomic<std::int64_t> removed{0}, kept{0}, added{0};
 };
 
-bool rebalanced(const NoopPool& pool, std::size_t backends) {
+bool rebalanced(const NoopPool& pool, std::size_t backends, bool weighted) {
     const cueball::PoolStats s = pool.stats();
     if (s.pending_connections != 0 || s.backends.size() != backends) return false;
+    std::size_t open = 0;
     for (const cueball::BackendStats& b : s.backends) {
         const std::size_t index = std::size_t{b.backend.port} - 1;
-        if (index < backends / 2 || b.idle + b.claimed != kPerBackend) return false;
+        const std::size_t want = weighted ? b.target : kPerBackend;
+        if (index < backends / 2 || b.idle + b.claimed != want) return false;
+        open += b.idle + b.claimed;
     }
-    return true;
+    return open == kPerBackend * backends;
 }
 
-Run run_once(std::size_t backends) {
+Run run_once(std::size_t backends, bool weighted) {
     const std::size_t half = backends / 2;
+    const NoopFleet::MakeBackend make = weighted ? &NoopFleet::weighted_backend : &NoopFleet::backend;
     // Indexes: [0, half) are removed, [half, backends) kept, [backends, backends + half) added.
-    NoopFleet fleet(backends + half, backends);
+    NoopFleet fleet(backends + half, backends, make);
     Groups groups;
     for (std::size_t i = 0; i < backends + half; ++i) {
         fleet.state(i).open = i < half ? &groups.removed : i < backends ? &groups.kept : &groups.added;
@@ -52,8 +59,8 @@ Run run_once(std::size_t backends) {
     wait_warm(pool, kPerBackend * backends);
 
     const Clock::time_point t0 = Clock::now();
-    for (std::size_t i = 0; i < half; ++i) fleet.resolver()->remove(NoopFleet::backend(i));
-    for (std::size_t i = 0; i < half; ++i) fleet.resolver()->add(NoopFleet::backend(backends + i));
+    for (std::size_t i = 0; i < half; ++i) fleet.resolver()->remove(make(i));
+    for (std::size_t i = 0; i < half; ++i) fleet.resolver()->add(make(backends + i));
     const Clock::time_point t1 = Clock::now();
 
     const auto share = static_cast<std::int64_t>(kPerBackend * half);
@@ -63,8 +70,9 @@ Run run_once(std::size_t backends) {
         // backends takes milliseconds itself; the clock stops when the
         // confirming snapshot was requested, not when it was built.
         const Clock::time_point t2 = Clock::now();
-        if (groups.removed.load() == 0 && groups.added.load() == share) {
-            const bool done = rebalanced(pool, backends);
+        // Weighted, the added backends' share is what the rules give them.
+        if (groups.removed.load() == 0 && (weighted || groups.added.load() == share)) {
+            const bool done = rebalanced(pool, backends, weighted);
             const Clock::time_point t3 = Clock::now();
             if (done) return {ms_between(t0, t1), ms_between(t1, t2), ms_between(t2, t3)};
         }
@@ -81,22 +89,27 @@ void run_w8(const Settings& s, Reporter& r) {
     double ms_1000 = 0, ms_10000 = 0;
     // The largest size needs 100,000 connections per repeat; --quick runs it once.
     const int repeats = s.quick ? 1 : s.repeats;
-    for (const std::size_t backends : {std::size_t{100}, std::size_t{1'000}, std::size_t{10'000}}) {
+    struct Case {
+        std::size_t backends;
+        bool weighted;
+    };
+    for (const Case c : {Case{100, false}, Case{1'000, false}, Case{10'000, false}, Case{10'000, true}}) {
+        const std::size_t backends = c.backends;
         std::vector<double> ms, burst, stats;
         for (int i = 0; i < repeats; ++i) {
-            const Run run = run_once(backends);
+            const Run run = run_once(backends, c.weighted);
             ms.push_back(run.rebalance_ms);
             burst.push_back(run.burst_ms);
             stats.push_back(run.stats_ms);
         }
         const double m = median(ms);
-        const std::string n = std::to_string(backends);
+        const std::string n = std::to_string(backends) + (c.weighted ? "_weighted" : "");
         result.number("ms_" + n, m, 1)
             .number("ms_" + n + "_after_delay", m - delay_ms, 1)
             .number("burst_ms_" + n, median(burst), 1)
             .number("stats_ms_" + n, median(stats), 1);
         if (backends == 1'000) ms_1000 = m - delay_ms;
-        if (backends == 10'000) ms_10000 = m - delay_ms;
+        if (backends == 10'000 && !c.weighted) ms_10000 = m - delay_ms;
     }
     result.number("ratio_10000_1000_after_delay", ms_1000 > 0 ? ms_10000 / ms_1000 : 0, 2)
         .number("rebalance_delay_ms", delay_ms, 0)
