@@ -1,8 +1,6 @@
 #include "pg_support.hpp"
 
 #include <libpq-fe.h>
-#include <spdlog/logger.h>
-#include <spdlog/sinks/ringbuffer_sink.h>
 
 #include <cerrno>
 #include <poll.h>
@@ -89,20 +87,6 @@ void terminate_backend(const testing::PostgresServer& server, int pid) {
 
 bool eventually_value(const testing::PostgresServer& server, const std::string& sql, const std::string& expected) {
     return eventually([&] { return server.execute(sql) == expected; });
-}
-
-CapturedLog::CapturedLog()
-    : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink<std::mutex>>(10'000)),
-      logger_(std::make_shared<spdlog::logger>("pg-test", sink_)) {
-    logger_->set_level(spdlog::level::debug);
-}
-
-std::vector<std::string> CapturedLog::lines() const { return sink_->last_formatted(); }
-
-std::string CapturedLog::text() const {
-    std::string out;
-    for (const std::string& line : lines()) out += line;
-    return out;
 }
 
 }  // namespace cueball::test

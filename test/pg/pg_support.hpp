@@ -6,12 +6,12 @@
 #include <cueball/connections/postgres.hpp>
 #include <cueball/cueball.hpp>
 
+#include "support/captured_log.hpp"
 #include "support/eventually.hpp"
 
 #include <postgres_server.hpp>
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ringbuffer_sink.h>
 
 #include <chrono>
 #include <initializer_list>
@@ -65,19 +65,5 @@ void terminate_backend(const testing::PostgresServer& server, int pid);
 
 // Polls `sql` on the server (as superuser) until it returns `expected`.
 bool eventually_value(const testing::PostgresServer& server, const std::string& sql, const std::string& expected);
-
-// A logger at debug level that remembers every formatted line.
-class CapturedLog {
-public:
-    CapturedLog();
-    const std::shared_ptr<spdlog::logger>& logger() const { return logger_; }
-    std::vector<std::string> lines() const;
-    // All lines joined by newlines.
-    std::string text() const;
-
-private:
-    std::shared_ptr<spdlog::sinks::ringbuffer_sink<std::mutex>> sink_;
-    std::shared_ptr<spdlog::logger> logger_;
-};
 
 }  // namespace cueball::test

@@ -4,6 +4,7 @@
 // arguments out of range. Each must give a clear error that names what was
 // wrong, or a failure the pool logs and counts while it keeps working.
 #include "pool_fixture.hpp"
+#include "support/captured_log.hpp"
 
 #include <cueball/cueball.hpp>
 
@@ -11,14 +12,10 @@
 #include <cueball/connections/tcp.hpp>
 #endif
 
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
-
 #include <cmath>
 #include <functional>
 #include <limits>
 #include <mutex>
-#include <sstream>
 #include <string>
 
 namespace cueball::test {
@@ -363,22 +360,10 @@ private:
     ResolverSink sink_;  // guarded by mutex_
 };
 
-// A logger that keeps what it was told, for checking that ignored events
-// are logged.
-struct CapturedLog {
-    std::shared_ptr<std::ostringstream> text = std::make_shared<std::ostringstream>();
-    std::shared_ptr<spdlog::logger> logger =
-        std::make_shared<spdlog::logger>("captured", std::make_shared<spdlog::sinks::ostream_sink_mt>(*text));
-    std::string str() const {
-        logger->flush();
-        return text->str();
-    }
-};
-
 TEST_F(PoolTest, DuplicateAndUnknownKeysAreLoggedAndIgnored) {
     CapturedLog log;
     PoolOptions o = fast_options(2);
-    o.logger = log.logger;
+    o.logger = log.logger();
     auto resolver = std::make_shared<ScriptedResolver>();
     auto pool = std::make_unique<Pool>(o, resolver, world->factory());
     const Backend b = loopback_backends(1)[0];
@@ -388,17 +373,17 @@ TEST_F(PoolTest, DuplicateAndUnknownKeysAreLoggedAndIgnored) {
     ASSERT_TRUE(eventually([&] { return pool->stats().idle_connections == 2; }));
     EXPECT_EQ(pool->stats().backends.size(), 1u);
     EXPECT_TRUE(eventually([&] {
-        const std::string text = log.str();
+        const std::string text = log.text();
         return text.find("backend " + backend_key(b) + " added twice; ignored") != std::string::npos &&
                text.find("unknown backend 127.0.0.1:9 removed; ignored") != std::string::npos;
-    })) << log.str();
+    })) << log.text();
     // Removed twice: the second is as unknown as a key never added.
     resolver->send(BackendRemoved{backend_key(b)});
     resolver->send(BackendRemoved{backend_key(b)});
     EXPECT_TRUE(eventually([&] { return pool->stats().backends.empty(); }));
     EXPECT_TRUE(eventually([&] {
-        return log.str().find("unknown backend " + backend_key(b) + " removed; ignored") != std::string::npos;
-    })) << log.str();
+        return log.text().find("unknown backend " + backend_key(b) + " removed; ignored") != std::string::npos;
+    })) << log.text();
     pool.reset();
     expect_clean_world();
 }
