@@ -30,6 +30,33 @@ std::vector<Sample> repeat(const Settings& s, Once once) {
 // cores shows in strict mode too.
 constexpr std::uint32_t kOneMs = 1'000'000;
 
+// The tail of the claim waits, per repeat: p99.9, the longest, and how many
+// in a million waited over 1 ms and over 2 ms.
+struct WaitTails {
+    std::vector<double> p999, max, over1, over2;
+
+    void add(std::vector<std::uint32_t>& waits_ns) {
+        p999.push_back(percentile_us(waits_ns, 0.999));
+        max.push_back(percentile_us(waits_ns, 1.0));
+        over1.push_back(per_million_over(waits_ns, kOneMs));
+        over2.push_back(per_million_over(waits_ns, 2 * kOneMs));
+    }
+    void report(Result& result) const {
+        result.number("p999_us", median(p999), 1)
+            .number("max_us", median(max), 1)
+            .number("over_1ms_per_million", median(over1), 1)
+            .number("over_2ms_per_million", median(over2), 1);
+    }
+};
+
+// The bounded workloads' fairness: FairnessMode::bounded with its default
+// max_wait (1 ms).
+cueball::Fairness bounded_fairness() {
+    cueball::Fairness f;
+    f.mode = cueball::FairnessMode::bounded;
+    return f;
+}
+
 // CPU time (all threads, spinning included) per claim made.
 double cpu_ns_per_claim(const Sample& x) {
     return x.ops == 0 ? 0 : x.cpu_secs * 1e9 / static_cast<double>(x.ops);
@@ -92,31 +119,24 @@ void oversubscribed(const Settings& s, Reporter& r, const char* id, const char* 
             }
         });
     });
-    std::vector<double> rate, p50, p99, p999, max, over1, over2, cpu;
+    std::vector<double> rate, p50, p99, cpu;
+    WaitTails tails;
     for (Sample& x : samples) {
         rate.push_back(static_cast<double>(x.ops) / x.secs);
         cpu.push_back(cpu_ns_per_claim(x));
-        over1.push_back(per_million_over(x.waits_ns, kOneMs));
-        over2.push_back(per_million_over(x.waits_ns, 2 * kOneMs));
         p50.push_back(percentile_us(x.waits_ns, 0.50));
         p99.push_back(percentile_us(x.waits_ns, 0.99));
-        p999.push_back(percentile_us(x.waits_ns, 0.999));
-        max.push_back(percentile_us(x.waits_ns, 1.0));
+        tails.add(x.waits_ns);
     }
     Result result(id, name);
-    result.number("claims_per_s", median(rate), 0)
-        .number("p50_us", median(p50), 2)
-        .number("p99_us", median(p99), 2)
-        .number("p999_us", median(p999), 1)
-        .number("max_us", median(max), 1)
-        .number("over_1ms_per_million", median(over1), 1)
-        .number("over_2ms_per_million", median(over2), 1)
-        .number("cpu_ns_per_claim", median(cpu), 0)
+    result.number("claims_per_s", median(rate), 0).number("p50_us", median(p50), 2).number("p99_us", median(p99), 2);
+    tails.report(result);
+    result.number("cpu_ns_per_claim", median(cpu), 0)
         .number("threads", 8, 0);
     if (fairness.mode == cueball::FairnessMode::bounded) {
         result.number("fairness_max_wait_us", static_cast<double>(fairness.max_wait.count()), 0);
     }
-    r.add(result.list("runs_claims", rate).list("runs_p99_us", p99).list("runs_max_us", max));
+    r.add(result.list("runs_claims", rate).list("runs_p99_us", p99).list("runs_max_us", tails.max));
 }
 
 }  // namespace
@@ -124,9 +144,7 @@ void oversubscribed(const Settings& s, Reporter& r, const char* id, const char* 
 void run_w2(const Settings& s, Reporter& r) { oversubscribed(s, r, "W2", "oversubscribed", cueball::Fairness{}); }
 
 void run_w2b(const Settings& s, Reporter& r) {
-    cueball::Fairness bounded;
-    bounded.mode = cueball::FairnessMode::bounded;
-    oversubscribed(s, r, "W2B", "oversubscribed_bounded", bounded);
+    oversubscribed(s, r, "W2B", "oversubscribed_bounded", bounded_fairness());
 }
 
 void run_w3(const Settings& s, Reporter& r) {
@@ -178,15 +196,13 @@ void handoff(const Settings& s, Reporter& r, const char* id, const char* name, c
             }
         });
     });
-    std::vector<double> handoffs, rate, cpu, p999, max, over1, over2;
+    std::vector<double> handoffs, rate, cpu;
+    WaitTails tails;
     for (Sample& x : samples) {
-        over1.push_back(per_million_over(x.waits_ns, kOneMs));
-        over2.push_back(per_million_over(x.waits_ns, 2 * kOneMs));
         handoffs.push_back(static_cast<double>(x.handoffs) / x.secs);
         rate.push_back(static_cast<double>(x.ops) / x.secs);
         cpu.push_back(cpu_ns_per_claim(x));
-        p999.push_back(percentile_us(x.waits_ns, 0.999));
-        max.push_back(percentile_us(x.waits_ns, 1.0));
+        tails.add(x.waits_ns);
     }
     Result result(id, name);
     result.number("handoffs_per_s", median(handoffs), 0)
@@ -194,12 +210,9 @@ void handoff(const Settings& s, Reporter& r, const char* id, const char* name, c
         .number("cpu_ns_per_claim", median(cpu), 0)
         .number("threads", 2, 0);
     if (timed) {
-        result.number("p999_us", median(p999), 1)
-            .number("max_us", median(max), 1)
-            .number("over_1ms_per_million", median(over1), 1)
-            .number("over_2ms_per_million", median(over2), 1)
-            .number("fairness_max_wait_us", static_cast<double>(fairness.max_wait.count()), 0)
-            .list("runs_max_us", max);
+        tails.report(result);
+        result.number("fairness_max_wait_us", static_cast<double>(fairness.max_wait.count()), 0)
+            .list("runs_max_us", tails.max);
     }
     r.add(result.list("runs_handoffs", handoffs));
 }
@@ -208,11 +221,7 @@ void handoff(const Settings& s, Reporter& r, const char* id, const char* name, c
 
 void run_w5(const Settings& s, Reporter& r) { handoff(s, r, "W5", "handoff", cueball::Fairness{}); }
 
-void run_w5b(const Settings& s, Reporter& r) {
-    cueball::Fairness bounded;
-    bounded.mode = cueball::FairnessMode::bounded;
-    handoff(s, r, "W5B", "handoff_bounded", bounded);
-}
+void run_w5b(const Settings& s, Reporter& r) { handoff(s, r, "W5B", "handoff_bounded", bounded_fairness()); }
 
 }  // namespace bench
 
