@@ -66,6 +66,7 @@ struct BackendEntry {
     std::shared_ptr<const std::string> last_error;  // model: last connect failure, replaced per failure; null if none
     ChurnBucket churn;                        // model: max_churn_rate
     OutlierRecord outlier;                    // model: outlier_detection
+    bool forgotten = false;                   // model: out of backends_, waiting to leave ordered_
 
     std::size_t in(SlotState s) const { return count[idx(s)]; }
     // Slots that count toward `target`: open or about to be.

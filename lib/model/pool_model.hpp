@@ -348,8 +348,12 @@ private:
     bool retarget_needed_ = false; // a backend's state changed: the rebalancer re-spreads
     bool capped_ = false;          // the last fill stopped at the cap
     bool spread_short_ = false;    // the last spread left a usable backend of its priority without any
-    std::vector<BackendEntry*> ordered_;  // backends by key, for the spread; rebuilt when the set changes
+    std::vector<BackendEntry*> ordered_;  // backends by key, for the spread; rebuilt when one is added
     bool reorder_needed_ = false;
+    // Forgotten backends still listed in ordered_: kept until ordered()
+    // drops them in one pass, so that draining thousands of backends does
+    // not sort the rest again after each.
+    std::vector<std::unique_ptr<BackendEntry>> forgotten_;
     std::array<std::size_t, 6> backends_in_{};  // backends per BackendState
     std::unordered_map<BackendKey, std::unique_ptr<BackendEntry>> backends_;
     struct QueuedEvent {

@@ -128,7 +128,10 @@ const std::vector<BackendEntry*>& PoolModel::ordered() {
         for (auto& [key, entry] : backends_) ordered_.push_back(entry.get());
         std::sort(ordered_.begin(), ordered_.end(), [](auto* a, auto* b) { return a->key < b->key; });
         reorder_needed_ = false;
+    } else if (!forgotten_.empty()) {
+        std::erase_if(ordered_, [](const BackendEntry* entry) { return entry->forgotten; });
     }
+    forgotten_.clear();
     return ordered_;
 }
 
