@@ -95,11 +95,8 @@ void PoolModel::forget_if_drained(BackendEntry* entry, Effects& fx) {
     retired_create_ += entry->metrics->create_time.snapshot();
     if (entry->in_ready) ready_.erase(entry);
     --backends_in_[bidx(entry->state)];
-    auto node = backends_.extract(entry->key);
-    if (!reorder_needed_) {
-        entry->forgotten = true;
-        forgotten_.push_back(std::move(node.mapped()));
-    }
+    entry->forgotten = true;
+    forgotten_.push_back(std::move(backends_.extract(entry->key).mapped()));
 }
 
 void PoolModel::unpoke(Waiter* waiter) {
